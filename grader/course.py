@@ -1,0 +1,67 @@
+"""A throw-away nbgrader course folder, so nothing of nbgrader's (gradebook, release/) lands in the repo."""
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from grader.paths import CONFIG_FILE, SOLUTIONS
+
+
+def load_config(course_root: Path, **overrides: dict) -> Config:
+    """The course's nbgrader config (grader/nbgrader_config.py) rooted at ``course_root``."""
+    config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+    config.CourseDirectory.root = str(course_root)
+    for section, values in overrides.items():
+        for key, value in values.items():
+            config[section][key] = value
+    return config
+
+
+def _put_interpreter_tools_on_path() -> None:
+    """nbgrader runs the ``alembic`` command; find it beside this interpreter even in an unactivated venv."""
+    tools = str(Path(sys.executable).parent)
+    if tools not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = tools + os.pathsep + os.environ.get("PATH", "")
+
+
+def api_for(course_root: Path, config: Config) -> NbGraderAPI:
+    """nbgrader's Python API on ``course_root``."""
+    _put_interpreter_tools_on_path()
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def stage_sources(course_root: Path, stems: list[str], source_folder: Path = SOLUTIONS) -> None:
+    """Copy each lesson into nbgrader's layout: ``source/<stem>/<stem>.ipynb``."""
+    for stem in stems:
+        target = course_root / "source" / stem
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source_folder / f"{stem}.ipynb", target / f"{stem}.ipynb")
+
+
+@contextmanager
+def temporary_course(prefix: str = "grader-course-") -> Iterator[Path]:
+    """A temporary course root, removed afterwards."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+class NbgraderError(RuntimeError):
+    """An nbgrader step reported failure; the message carries its log."""
+
+
+def require_success(result: dict, step: str) -> None:
+    """Raise with nbgrader's own log when one of its API calls failed."""
+    if not result.get("success"):
+        raise NbgraderError(f"nbgrader {step} failed:\n{result.get('error', '')}\n{result.get('log', '')}".strip())

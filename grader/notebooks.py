@@ -1,0 +1,56 @@
+"""Reading notebooks and describing their cells in a normalized, comparable way."""
+
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+NBGRADER_KEYS = ("grade_id", "solution", "grade", "locked", "points")
+
+
+class NotebookError(ValueError):
+    """A notebook that cannot be read or is not a valid notebook."""
+
+
+def read(path: Path) -> NotebookNode:
+    """Read and validate a notebook, with an error that names the file and says what is wrong."""
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except FileNotFoundError:
+        raise NotebookError(f"{path}: no such notebook") from None
+    except Exception as error:  # nbformat raises several types for unreadable JSON
+        raise NotebookError(f"{path}: not a readable notebook ({type(error).__name__}: {error})") from None
+    try:
+        nbformat.validate(notebook)
+    except nbformat.ValidationError as error:
+        raise NotebookError(f"{path}: not a valid notebook ({error.message})") from None
+    return notebook
+
+
+def nbgrader_meta(cell: NotebookNode) -> dict:
+    """The nbgrader metadata of a cell, or an empty dict."""
+    return dict(cell.get("metadata", {}).get("nbgrader", {}))
+
+
+def cell_signature(cell: NotebookNode) -> tuple:
+    """What must agree between a released lesson and a fresh release: type, source, grading roles."""
+    meta = nbgrader_meta(cell)
+    return (cell.cell_type, cell.source.strip(), tuple(meta.get(key) for key in NBGRADER_KEYS))
+
+
+def graded_tests(notebook: NotebookNode) -> list[NotebookNode]:
+    """The autograded test cells (grade but not solution)."""
+    return [c for c in notebook.cells if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")]
+
+
+def tags(cell: NotebookNode) -> set[str]:
+    """The cell's tags."""
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def nbval_counts(notebook: NotebookNode) -> dict[str, int]:
+    """How many code cells nbval compares, and how many it skips or whose output it ignores."""
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    ignored = [c for c in code if tags(c) & {"nbval-ignore-output", "nbval-skip"}
+               or c.source.lstrip().startswith(("# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP"))]
+    return {"code_cells": len(code), "ignored": len(ignored), "compared": len(code) - len(ignored)}

@@ -1,0 +1,15 @@
+"""Small helpers for the PyTorch basics course, one module per concern.
+
+- ``device``: pick CUDA, MPS or CPU and say which in one line.
+- ``data``: the real FashionMNIST through torchvision, seeded offline from a local mirror.
+- ``plots``: image grids and training curves drawn on a given Axes.
+- ``seed``: one call for reproducible runs.
+- ``checks``: assertions whose messages say what was expected, what was found, and a nudge.
+- ``quiz``: multiple-choice knowledge checks (ipywidgets) that the autograder can score.
+- ``mode``: learner mode versus grading mode (``NBGRADER_EXECUTION``).
+- ``progress``: progress bars that stay silent while grading.
+
+Nothing runs at import time: import the module you need, e.g. ``from helpers.device import get_device``.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,79 @@
+"""Assertions whose messages teach: what was expected, what was found, and a nudge.
+
+Exercise test cells use these so a failing check reads like advice, not a stack trace.
+Introduced in lessons/01_quickstart.ipynb.
+"""
+
+import torch
+from torch import nn
+
+
+def _fail(message: str, nudge: str) -> None:
+    raise AssertionError(f"{message}{' ' + nudge if nudge else ''}")
+
+
+def assert_not_none(name: str, value) -> None:
+    """``value`` must not be None; the usual cause is a missing ``return``."""
+    if value is None:
+        _fail(f"`{name}` is None, expected a value.", "Did you forget a `return` statement?")
+
+
+def assert_type(name: str, value, expected: type | tuple[type, ...], nudge: str = "") -> None:
+    """``value`` must be an instance of ``expected``."""
+    assert_not_none(name, value)
+    if not isinstance(value, expected):
+        wanted = " or ".join(t.__name__ for t in expected) if isinstance(expected, tuple) else expected.__name__
+        _fail(f"`{name}` is a {type(value).__name__}, expected a {wanted}.", nudge)
+
+
+def assert_shape(name: str, tensor: torch.Tensor, expected: tuple[int, ...], nudge: str = "") -> None:
+    """``tensor`` must be a tensor of shape ``expected``."""
+    assert_type(name, tensor, torch.Tensor)
+    if tuple(tensor.shape) != tuple(expected):
+        _fail(f"`{name}` has shape {tuple(tensor.shape)}, expected {tuple(expected)}.", nudge)
+
+
+def assert_dtype(name: str, tensor: torch.Tensor, expected: torch.dtype, nudge: str = "") -> None:
+    """``tensor`` must have dtype ``expected``."""
+    assert_type(name, tensor, torch.Tensor)
+    if tensor.dtype != expected:
+        _fail(f"`{name}` has dtype {tensor.dtype}, expected {expected}.", nudge)
+
+
+def assert_close(name: str, actual, expected, nudge: str = "", rtol: float | None = None,
+                 atol: float | None = None) -> None:
+    """``actual`` must equal ``expected`` up to float tolerance (``torch.testing.assert_close``)."""
+    assert_not_none(name, actual)
+
+    def message(detail: str) -> str:
+        return f"`{name}` does not match the expected value. {detail.strip()}{' ' + nudge if nudge else ''}"
+
+    torch.testing.assert_close(torch.as_tensor(actual), torch.as_tensor(expected), rtol=rtol, atol=atol,
+                               check_dtype=False, check_device=False, msg=message)
+
+
+def assert_equal(name: str, actual, expected, nudge: str = "") -> None:
+    """``actual == expected`` for plain Python values (strings, numbers, tuples)."""
+    if actual != expected:
+        _fail(f"`{name}` is {actual!r}, expected {expected!r}.", nudge)
+
+
+def assert_is_module(name: str, value, nudge: str = "") -> None:
+    """``value`` must be an ``nn.Module`` instance (not the class, not a tuple)."""
+    if isinstance(value, type) and issubclass(value, nn.Module):
+        _fail(f"`{name}` is the class {value.__name__}, expected an instance of it.",
+              nudge or f"Call it: {value.__name__}().")
+    assert_type(name, value, nn.Module, nudge)
+
+
+def assert_grad_present(name: str, tensor: torch.Tensor, nudge: str = "") -> None:
+    """``tensor.grad`` must have been filled by ``backward()``."""
+    assert_type(name, tensor, torch.Tensor)
+    if tensor.grad is None:
+        _fail(f"`{name}.grad` is None, expected gradients.",
+              nudge or "Did you set requires_grad=True and call .backward() on the loss?")
+
+
+def passed(exercise: str) -> None:
+    """Print the one positive line that ends a passing test cell."""
+    print(f"{exercise} passed.")
