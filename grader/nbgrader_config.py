@@ -20,3 +20,9 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# nbgrader gives a test cell 0 points when anything reaches stderr. Warnings (torch's UserWarnings,
+# DeprecationWarnings) and progress bars are not failures: drop those stderr outputs before scoring.
+# Failures are 'error' outputs, which this never touches.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"(?m)^\S*Warning: |^.*\d+%\|.*\|"

@@ -35,7 +35,7 @@ def show_images(images: torch.Tensor, labels: Sequence[int] | None = None,
     padding = 2
     grid = make_grid(images, nrow=ncols, padding=padding, pad_value=1.0)
     ax = _axes(ax, figsize=(1.3 * ncols, 1.5 * nrows))
-    ax.imshow(grid.permute(1, 2, 0).clamp(0, 1), cmap="gray")
+    ax.imshow(grid.permute(1, 2, 0).clamp(0, 1).numpy(), cmap="gray")
     ax.set_axis_off()
     if labels is not None:
         for index, label in enumerate(labels):

@@ -1,0 +1,46 @@
+"""Grade submissions with nbgrader's own autograde, in a course folder of nbgrader's layout.
+
+The course folder holds ``source/<lesson>/<lesson>.ipynb`` (from solutions/), the gradebook, and
+``submitted/<student>/<lesson>/<lesson>.ipynb``; nbgrader writes ``autograded/`` and scores.
+"""
+
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+
+from grader.course import api_for, load_config, require_success, stage_sources
+from grader.paths import SOLUTIONS
+
+
+def create_course(course_root: Path, stems: list[str], source_folder: Path = SOLUTIONS):
+    """Stage the lessons and generate them (this records their tests in the gradebook); return nbgrader's API."""
+    stage_sources(course_root, stems, source_folder)
+    api = api_for(course_root, load_config(course_root))
+    for stem in stems:
+        require_success(api.generate_assignment(stem, force=True, create=True), f"generate_assignment {stem}")
+    return api
+
+
+def submit(course_root: Path, stem: str, student: str, notebook) -> Path:
+    """Place a student's notebook where nbgrader's autograde looks for it."""
+    folder = course_root / "submitted" / student / stem
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{stem}.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def autograde(api, stem: str, student: str) -> None:
+    """Autograde one submission with nbgrader (creating the student if new)."""
+    require_success(api.autograde(stem, student, force=True, create=True), f"autograde {stem} for {student}")
+
+
+def cell_scores(api, stem: str, student: str) -> dict[str, tuple[float, float]]:
+    """{grade_id: (score, max_score)} of one autograded submission, from the gradebook."""
+    with Gradebook(api.coursedir.db_url) as gradebook:
+        try:
+            notebook = gradebook.find_submission_notebook(stem, stem, student)
+        except MissingEntry:
+            return {}
+        return {grade.name: (grade.score, grade.max_score) for grade in notebook.grades}

@@ -1,0 +1,65 @@
+"""helpers.checks: each failure says what was expected, what was found, and a nudge."""
+
+import pytest
+import torch
+from torch import nn
+
+from helpers import checks
+
+
+def message_of(call, *args, **kwargs) -> str:
+    with pytest.raises(AssertionError) as failure:
+        call(*args, **kwargs)
+    return str(failure.value)
+
+
+def test_none_suggests_a_missing_return():
+    assert "Did you forget a `return` statement?" in message_of(checks.assert_type, "result", None, float)
+
+
+def test_type_names_both_types_and_the_nudge():
+    text = message_of(checks.assert_type, "result", 3, (float, str), "Use float().")
+    assert text == "`result` is a int, expected a float or str. Use float()."
+
+
+def test_shape_mismatch():
+    text = message_of(checks.assert_shape, "x", torch.zeros(2, 3), (3, 2), "Transpose it.")
+    assert text == "`x` has shape (2, 3), expected (3, 2). Transpose it."
+
+
+def test_dtype_mismatch():
+    assert "has dtype torch.float64, expected torch.float32" in message_of(
+        checks.assert_dtype, "x", torch.zeros(2, dtype=torch.float64), torch.float32)
+
+
+def test_close_reports_the_difference_and_the_nudge():
+    text = message_of(checks.assert_close, "loss", torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.5]), "Average it.")
+    assert text.startswith("`loss` does not match the expected value.")
+    assert "Greatest absolute difference: 0.5" in text and text.endswith("Average it.")
+
+
+def test_close_accepts_equal_values_and_python_numbers():
+    checks.assert_close("accuracy", 0.75, torch.tensor(0.75))
+    checks.assert_close("values", torch.ones(3, dtype=torch.float64), torch.ones(3))
+
+
+def test_equal():
+    assert message_of(checks.assert_equal, "name", "cat", "owl", "Look again.") == "`name` is 'cat', expected 'owl'. Look again."
+    checks.assert_equal("name", "owl", "owl")
+
+
+def test_module_class_instead_of_instance():
+    assert "is the class Linear, expected an instance of it" in message_of(checks.assert_is_module, "model", nn.Linear)
+    assert "is a tuple, expected a Module" in message_of(checks.assert_is_module, "model", (nn.Linear(1, 1),))
+
+
+def test_missing_gradient():
+    weight = torch.ones(2, requires_grad=True)
+    assert "`w.grad` is None" in message_of(checks.assert_grad_present, "w", weight)
+    weight.sum().backward()
+    checks.assert_grad_present("w", weight)
+
+
+def test_passed_line(capsys):
+    checks.passed("Exercise 9.9")
+    assert capsys.readouterr().out == "Exercise 9.9 passed.\n"

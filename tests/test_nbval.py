@@ -1,0 +1,37 @@
+"""nbval re-executes every solution notebook (learner mode) and matches its stored outputs.
+
+tests/nbval_sanitize.cfg lists what may honestly vary; ignored cells must stay rare.
+"""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from grader.notebooks import nbval_counts, read
+from grader.paths import REPO, SOLUTIONS, written_lessons
+
+SANITIZE = REPO / "tests" / "nbval_sanitize.cfg"
+
+
+@pytest.mark.parametrize("stem", written_lessons())
+def test_ignored_outputs_are_rare(stem):
+    counts = nbval_counts(read(SOLUTIONS / f"{stem}.ipynb"))
+    assert counts["ignored"] <= max(1, counts["code_cells"] // 10), f"{stem}: too many ignored cells: {counts}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", written_lessons())
+def test_solution_outputs_reproduce(stem, tmp_path):
+    notebook = tmp_path / f"{stem}.ipynb"
+    notebook.write_bytes((SOLUTIONS / f"{stem}.ipynb").read_bytes())  # run in a scratch folder: files it saves stay there
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no", "--nbval", "--nbval-current-env",
+         "--nbval-sanitize-with", str(SANITIZE), "--rootdir", str(tmp_path), str(notebook)],
+        capture_output=True, text=True, cwd=tmp_path)
+    summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr
+    assert run.returncode == 0, f"nbval failed for {stem}: {summary}\n{run.stdout[-6000:]}"
+    compared = nbval_counts(read(notebook))["compared"]
+    passed = int(re.search(r"(\d+) passed", summary).group(1))
+    assert passed >= compared, f"nbval ran {passed} cells, expected at least the {compared} compared ones"

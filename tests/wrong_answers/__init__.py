@@ -1,0 +1,16 @@
+"""Deliberately wrong answers, one module per lesson, that the lesson's test cells must reject.
+
+Each module defines ``WRONG_ANSWERS``: a list of ``WrongAnswer(answer_cell_grade_id, code, message)``
+where ``message`` is a piece of the intended failure message. It may also define ``HARD_CODED``:
+answers that pass the visible tests but not the hidden ones (a dict grade_id -> code).
+"""
+
+from typing import NamedTuple
+
+
+class WrongAnswer(NamedTuple):
+    """A wrong answer for one exercise and a piece of the message its test must give."""
+
+    cell: str
+    code: str
+    message: str
