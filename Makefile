@@ -24,12 +24,21 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
 	touch $(STAMP)
 
-# Debian ships the real FashionMNIST; install it where we may (root with apt-get) and it is missing.
+# Where we may (root with apt-get), install from Debian what is missing: the real FashionMNIST
+# (dataset-fashion-mnist) for everyone; for `make test` also PostgreSQL, whose server the gradebook
+# tests start on loopback.
+DEBIAN_PACKAGES_lab  := dataset-fashion-mnist
+DEBIAN_PACKAGES_test := dataset-fashion-mnist postgresql
 system-packages:
-	@if [ ! -d $(DEBIAN_DATA) ] && [ -z "$$FASHION_MNIST_MIRROR" ] && [ "$$(id -u)" = 0 ] \
-	    && command -v apt-get >/dev/null; then \
-	  echo "Installing Debian's dataset-fashion-mnist"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null; \
+	@missing=""; \
+	for package in $(if $(filter test,$(MAKECMDGOALS)),$(DEBIAN_PACKAGES_test),$(DEBIAN_PACKAGES_lab)); do \
+	  dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing from Debian:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	elif [ -n "$$missing" ]; then \
+	  echo "Not installed (needs root and apt-get):$$missing"; \
 	fi
 
 data: $(STAMP)

@@ -7,9 +7,9 @@ The course folder holds ``source/<lesson>/<lesson>.ipynb`` (from solutions/), th
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import MissingEntry
 
-from grader.course import api_for, load_config, require_success, stage_sources
+from grader.course import api_for, load_config, open_gradebook, require_success, stage_sources
 from grader.paths import SOLUTIONS
 
 
@@ -38,7 +38,7 @@ def autograde(api, stem: str, student: str) -> None:
 
 def cell_scores(api, stem: str, student: str) -> dict[str, tuple[float, float]]:
     """{grade_id: (score, max_score)} of one autograded submission, from the gradebook."""
-    with Gradebook(api.coursedir.db_url) as gradebook:
+    with open_gradebook(api.coursedir.db_url) as gradebook:
         try:
             notebook = gradebook.find_submission_notebook(stem, stem, student)
         except MissingEntry:

@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+from pathlib import Path
 
 from grader.course import NbgraderError
 from grader.notebooks import NotebookError, nbval_counts, read
@@ -41,8 +42,82 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _course_and_db(args: argparse.Namespace):
+    from grader.classroom import default_db_url
+
+    course = Path(args.course).resolve()
+    return course, args.db or default_db_url(course)
+
+
+def _collect(args: argparse.Namespace) -> int:
+    from grader.classroom import prepare_lessons
+    from grader.collect import collect
+
+    course, db = _course_and_db(args)
+    report = collect(Path(args.source), course, args.pattern) if args.pattern else collect(Path(args.source), course)
+    print(report.summary())
+    lessons = sorted({lesson for _, lesson in report.collected + report.unchanged})
+    if lessons:
+        prepare_lessons(course, db, lessons)
+    return 0 if lessons else 1
+
+
+def _autograde(args: argparse.Namespace) -> int:
+    from grader.batch import autograde_class, find_submissions
+    from grader.classroom import prepare_lessons
+
+    course, db = _course_and_db(args)
+    lessons = resolve_stems(args.lessons) if args.lessons else None
+    submissions = find_submissions(course, lessons, args.student)
+    if not submissions:
+        print(f"error: no collected submissions in {course / 'submitted'}; run `python -m grader collect` first",
+              file=sys.stderr)
+        return 2
+    prepare_lessons(course, db, sorted({s.lesson for s in submissions}))
+    report = autograde_class(course, db, lessons, args.student, force=args.force, scheduler=args.scheduler,
+                             workers=args.workers, show_progress=not args.no_progress, cell_timeout=args.timeout)
+    print(report.summary())
+    return 1 if report.failed else 0
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from grader.feedback import generate_feedback
+
+    course, db = _course_and_db(args)
+    pages = generate_feedback(course, db, resolve_stems(args.lessons) if args.lessons else None)
+    print(f"wrote {len(pages)} feedback pages under {course / 'feedback'}")
+    return 0 if pages else 1
+
+
+def _export(args: argparse.Namespace) -> int:
+    from grader.export import export
+
+    course, db = _course_and_db(args)
+    for path in export(course, db, Path(args.out or course / "exports")):
+        print(f"wrote {path}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from grader.report import write_report
+
+    course, db = _course_and_db(args)
+    for path in write_report(course, db, Path(args.out or course / "reports")):
+        print(f"wrote {path}")
+    return 0
+
+
+def _add_course_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--course", default="course",
+                        help="the class's course folder (nbgrader layout; default: ./course)")
+    parser.add_argument("--db", help="gradebook database URL, e.g. postgresql://user@host/grades "
+                                     "(default: $GRADER_DB_URL, else SQLite in the course folder)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__.split(":")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m grader", description="The instructor's side of the course: release, check and grade lessons.",
+        epilog="Exit codes: 0 success, 1 a check failed or some submissions could not be graded, 2 bad input.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
 
     release = commands.add_parser("release", help="regenerate lessons/ from solutions/ (nbgrader generate_assignment)")
@@ -53,6 +128,39 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("lessons", nargs="*", help="lesson stems or numbers (default: all)")
     check.add_argument("--sync-only", action="store_true", help="skip executing the notebooks")
     check.set_defaults(run=_check)
+
+    collect = commands.add_parser("collect", help="import submissions from a folder or an LMS zip")
+    collect.add_argument("source", help="a folder (one sub-folder per student) or a .zip of submissions")
+    collect.add_argument("--pattern", help="regex with (?P<student_id>...) and (?P<file_id>...) for flat file names")
+    _add_course_options(collect)
+    collect.set_defaults(run=_collect)
+
+    autograde = commands.add_parser("autograde", help="grade collected submissions in parallel (Dask), resumably")
+    autograde.add_argument("lessons", nargs="*", help="lesson stems or numbers (default: all collected)")
+    autograde.add_argument("--student", action="append", help="only this student (repeatable)")
+    autograde.add_argument("--force", action="store_true", help="regrade what is already graded")
+    autograde.add_argument("--scheduler", help="address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                                               "(default: an embedded cluster on this machine)")
+    autograde.add_argument("--workers", type=int, help="workers of the embedded cluster (default: one per core)")
+    autograde.add_argument("--timeout", type=int, default=180, help="seconds allowed per cell (default: 180)")
+    autograde.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_course_options(autograde)
+    autograde.set_defaults(run=_autograde)
+
+    feedback = commands.add_parser("feedback", help="per-student HTML feedback, without hidden-test code")
+    feedback.add_argument("lessons", nargs="*", help="lesson stems or numbers (default: all graded)")
+    _add_course_options(feedback)
+    feedback.set_defaults(run=_feedback)
+
+    export = commands.add_parser("export", help="grades CSV per lesson and per exercise, and one for LMS import")
+    export.add_argument("--out", help="output folder (default: <course>/exports)")
+    _add_course_options(export)
+    export.set_defaults(run=_export)
+
+    report = commands.add_parser("report", help="class report: score distributions and common failures (PNG, HTML)")
+    report.add_argument("--out", help="output folder (default: <course>/reports)")
+    _add_course_options(report)
+    report.set_defaults(run=_report)
     return parser
 
 
@@ -60,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ValueError, NotebookError) as error:
+    except (ValueError, NotebookError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except NbgraderError as error:

@@ -1,5 +1,6 @@
 """A throw-away nbgrader course folder, so nothing of nbgrader's (gradebook, release/) lands in the repo."""
 
+import functools
 import os
 import shutil
 import sys
@@ -8,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from nbgrader import api as nbgrader_api
+from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
@@ -26,16 +29,23 @@ def load_config(course_root: Path, **overrides: dict) -> Config:
     return config
 
 
-def _put_interpreter_tools_on_path() -> None:
-    """nbgrader runs the ``alembic`` command; find it beside this interpreter even in an unactivated venv."""
+def put_interpreter_tools_on_path() -> None:
+    """nbgrader runs the ``alembic`` command; find it beside this interpreter even in an unactivated venv.
+
+    nbgrader also starts that command every time it opens the gradebook (several times per graded
+    notebook) only to learn the schema version of the installed nbgrader, which cannot change while
+    we run: ask once per process.
+    """
     tools = str(Path(sys.executable).parent)
     if tools not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = tools + os.pathsep + os.environ.get("PATH", "")
+    if not hasattr(nbgrader_api.get_alembic_version, "cache_info"):
+        nbgrader_api.get_alembic_version = functools.lru_cache(maxsize=1)(nbgrader_api.get_alembic_version)
 
 
 def api_for(course_root: Path, config: Config) -> NbGraderAPI:
     """nbgrader's Python API on ``course_root``."""
-    _put_interpreter_tools_on_path()
+    put_interpreter_tools_on_path()
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -65,3 +75,9 @@ def require_success(result: dict, step: str) -> None:
     """Raise with nbgrader's own log when one of its API calls failed."""
     if not result.get("success"):
         raise NbgraderError(f"nbgrader {step} failed:\n{result.get('error', '')}\n{result.get('log', '')}".strip())
+
+
+def open_gradebook(db_url: str) -> Gradebook:
+    """nbgrader's Gradebook on ``db_url`` (it runs the ``alembic`` command, which must be on PATH)."""
+    put_interpreter_tools_on_path()
+    return Gradebook(db_url)

@@ -14,10 +14,12 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # A graded notebook may train a small model: allow 3 minutes per cell while grading.
 c.Execute.timeout = 180
 
-# Feedback never shows hidden-test code.
+# Feedback never shows hidden-test code: the hidden block is removed from the source, and tracebacks
+# (which would quote a failing hidden line) are cut down to the assertion's message.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
+    "grader.feedback.AssertionMessagesOnly",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
@@ -25,4 +27,5 @@ c.GenerateFeedback.preprocessors = [
 # DeprecationWarnings) and progress bars are not failures: drop those stderr outputs before scoring.
 # Failures are 'error' outputs, which this never touches.
 c.IgnorePattern.enabled = True
-c.IgnorePattern.pattern = r"(?m)^\S*Warning: |^.*\d+%\|.*\|"
+# (A progress bar also leaves whitespace-only stderr messages, hence the last alternative.)
+c.IgnorePattern.pattern = r"(?m)^.*\b\w*Warning: |^.*\d+%\|.*\||\A\s*\Z"

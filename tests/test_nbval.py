@@ -3,6 +3,7 @@
 tests/nbval_sanitize.cfg lists what may honestly vary; ignored cells must stay rare.
 """
 
+import os
 import re
 import subprocess
 import sys
@@ -27,9 +28,10 @@ def test_solution_outputs_reproduce(stem, tmp_path):
     notebook = tmp_path / f"{stem}.ipynb"
     notebook.write_bytes((SOLUTIONS / f"{stem}.ipynb").read_bytes())  # run in a scratch folder: files it saves stay there
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no", "--nbval", "--nbval-current-env",
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.nbval_patience", "--color=no",
+         "--nbval", "--nbval-current-env",
          "--nbval-sanitize-with", str(SANITIZE), "--rootdir", str(tmp_path), str(notebook)],
-        capture_output=True, text=True, cwd=tmp_path)
+        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)})
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr
     assert run.returncode == 0, f"nbval failed for {stem}: {summary}\n{run.stdout[-6000:]}"
     compared = nbval_counts(read(notebook))["compared"]

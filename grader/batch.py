@@ -1,0 +1,115 @@
+"""Autograde a whole class in parallel on Dask distributed, resumably, with one trusted writer.
+
+Workers (an embedded LocalCluster by default, or any cluster given by its scheduler address) run
+grader.execution.run_job; this process alone records results (grader.record). Already recorded
+submissions are skipped unless forced; one broken submission is reported and never stops the batch.
+"""
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from grader.execution import GradingJob, GradingResult, run_job
+from grader.paths import LESSON_STEMS, SOLUTIONS
+from grader.record import is_recorded, record
+
+
+@dataclass
+class Submission:
+    lesson: str
+    student: str
+    path: Path
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+@dataclass
+class BatchReport:
+    graded: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # (student, lesson, reason)
+
+    def summary(self) -> str:
+        lines = [f"graded {len(self.graded)} notebooks, skipped {len(self.skipped)} already graded, "
+                 f"{len(self.failed)} could not be graded"]
+        lines += [f"  {student} / {lesson}: {reason}" for student, lesson, reason in self.failed]
+        return "\n".join(lines)
+
+
+def find_submissions(course_root: Path, lessons: list[str] | None = None,
+                     students: list[str] | None = None) -> list[Submission]:
+    """Every collected submission, by student then lesson."""
+    found = []
+    for path in sorted((course_root / "submitted").glob("*/*/*.ipynb")):
+        lesson, student = path.parent.name, path.parent.parent.name
+        if path.stem != lesson or lesson not in LESSON_STEMS:
+            continue
+        if (lessons and lesson not in lessons) or (students and student not in students):
+            continue
+        found.append(Submission(lesson, student, path))
+    return found
+
+
+def _client(scheduler: str | None, workers: int | None):
+    """A Dask client: on the given scheduler, or on an embedded LocalCluster that closes with the client."""
+    from dask.distributed import Client
+
+    if scheduler:
+        return Client(scheduler, timeout="20s")
+    return Client(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                  dashboard_address=None, silence_logs=logging.ERROR)
+
+
+def autograde_class(course_root: Path, db_url: str, lessons: list[str] | None = None,
+                    students: list[str] | None = None, force: bool = False, scheduler: str | None = None,
+                    workers: int | None = None, show_progress: bool = True, cell_timeout: int = 180) -> BatchReport:
+    """Grade every pending submission; return what was graded, skipped and why some failed."""
+    report = BatchReport()
+    pending = []
+    for submission in find_submissions(course_root, lessons, students):
+        digest = submission.digest
+        if not force and is_recorded(course_root, db_url, submission.lesson, submission.student, digest):
+            report.skipped.append((submission.student, submission.lesson))
+        else:
+            pending.append((submission, digest))
+    if not pending:
+        return report
+    sources = {lesson: (SOLUTIONS / f"{lesson}.ipynb").read_bytes() for lesson in {s.lesson for s, _ in pending}}
+    remaining_per_student = {}
+    for submission, _ in pending:
+        remaining_per_student[submission.student] = remaining_per_student.get(submission.student, 0) + 1
+
+    from dask.distributed import as_completed
+
+    with _client(scheduler, workers) as client:
+        futures = {}
+        for submission, digest in pending:
+            job = GradingJob(submission.lesson, submission.student, sources[submission.lesson],
+                             submission.path.read_bytes(), cell_timeout)
+            futures[client.submit(run_job, job, pure=False)] = (submission, digest)
+        bar = tqdm(total=len(pending), unit="notebook", desc="autograde", disable=not show_progress)
+        students_done = 0
+        for future in as_completed(futures):
+            submission, digest = futures[future]
+            try:
+                result = future.result()
+            except Exception as error:  # a worker died or the job raised: report it, keep going
+                result = GradingResult(submission.lesson, submission.student, None,
+                                       f"grading crashed: {type(error).__name__}: {error}")
+            record(course_root, db_url, result, digest)
+            if result.error:
+                report.failed.append((result.student, result.lesson, result.error))
+            else:
+                report.graded.append((result.student, result.lesson))
+            remaining_per_student[result.student] -= 1
+            students_done += remaining_per_student[result.student] == 0
+            bar.set_postfix_str(f"students {students_done}/{len(remaining_per_student)}, failed {len(report.failed)}")
+            bar.update()
+        bar.close()
+    return report

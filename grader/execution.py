@@ -1,0 +1,104 @@
+"""Grade one submission: the single place where a student's notebook is executed.
+
+``run_job`` takes everything it needs as bytes (so it runs the same on a Dask worker on another
+machine), runs nbgrader's own Autograde converter in a private, throw-away course folder with a
+private gradebook, and returns the autograded notebook. It never touches the class gradebook: the
+caller records results (see grader.record). Wrap this function to sandbox the execution.
+"""
+
+import hashlib
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from grader.course import api_for, load_config
+
+_TEMPLATES: dict[str, Path] = {}  # per worker process: source digest -> generated template course
+
+
+@dataclass
+class GradingJob:
+    """One student's notebook for one lesson, with the lesson's source to grade it against."""
+
+    lesson: str
+    student: str
+    source: bytes  # the solutions/ notebook (with hidden tests)
+    submission: bytes
+    cell_timeout: int = 180
+
+
+@dataclass
+class GradingResult:
+    """The autograded notebook, or why there is none; and where the time went."""
+
+    lesson: str
+    student: str
+    autograded: bytes | None
+    error: str | None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _template_course(lesson: str, source: bytes, cell_timeout: int) -> Path:
+    """A generated course for ``lesson`` (source + gradebook), made once per worker and source version."""
+    key = hashlib.sha256(source + str(cell_timeout).encode()).hexdigest()[:16]
+    if key not in _TEMPLATES or not _TEMPLATES[key].exists():
+        root = Path(tempfile.mkdtemp(prefix=f"grader-template-{lesson}-"))
+        (root / "source" / lesson).mkdir(parents=True)
+        (root / "source" / lesson / f"{lesson}.ipynb").write_bytes(source)
+        api = api_for(root, load_config(root))
+        result = api.generate_assignment(lesson, force=True, create=True)
+        if not result.get("success"):
+            raise RuntimeError(f"cannot generate {lesson}: {result.get('error')}\n{result.get('log')}")
+        _TEMPLATES[key] = root
+    return _TEMPLATES[key]
+
+
+def _reason(log: str, error: str) -> str:
+    """The most telling line of nbgrader's log for a failed autograde."""
+    for line in reversed((log + "\n" + error).splitlines()):
+        if re.search(r"\w+(Error|Exception): ", line):
+            return line.strip()
+    return (error or log).strip().splitlines()[-1] if (error or log).strip() else "nbgrader autograde failed"
+
+
+def unreadable_reason(submission: bytes) -> str | None:
+    """Why a submission is not a valid notebook, or None when it is."""
+    try:
+        notebook = nbformat.reads(submission.decode("utf-8"), as_version=4)
+        nbformat.validate(notebook)
+    except UnicodeDecodeError:
+        return "not a notebook: the file is not UTF-8 text"
+    except nbformat.ValidationError as error:
+        return f"invalid notebook: {error.message}"
+    except Exception as error:  # nbformat raises several types for unreadable JSON
+        return f"not a notebook: {type(error).__name__}: {str(error).splitlines()[0][:200]}"
+    return None
+
+
+def run_job(job: GradingJob) -> GradingResult:
+    """Autograde one submission with nbgrader in a private course folder; return the autograded notebook."""
+    started = time.perf_counter()
+    problem = unreadable_reason(job.submission)
+    if problem:
+        return GradingResult(job.lesson, job.student, None, problem, {"total": time.perf_counter() - started})
+    template = _template_course(job.lesson, job.source, job.cell_timeout)
+    prepared = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="grader-job-") as scratch:
+        root = Path(scratch) / "course"
+        shutil.copytree(template, root)
+        submitted = root / "submitted" / job.student / job.lesson
+        submitted.mkdir(parents=True)
+        (submitted / f"{job.lesson}.ipynb").write_bytes(job.submission)
+        config = load_config(root, Execute={"timeout": job.cell_timeout})
+        result = api_for(root, config).autograde(job.lesson, job.student, force=True, create=True)
+        graded = time.perf_counter()
+        output = root / "autograded" / job.student / job.lesson / f"{job.lesson}.ipynb"
+        autograded = output.read_bytes() if result.get("success") and output.exists() else None
+    timings = {"setup": prepared - started, "autograde": graded - prepared, "total": time.perf_counter() - started}
+    error = None if autograded else _reason(result.get("log", ""), result.get("error", "") or "")
+    return GradingResult(job.lesson, job.student, autograded, error, timings)

@@ -1,0 +1,55 @@
+"""Per-student HTML feedback through nbgrader's generate_feedback, without any hidden-test code.
+
+nbgrader's ClearHiddenTests removes the hidden block from each test cell's source; a failing hidden
+assert would still print its line in the traceback, so :class:`AssertionMessagesOnly` replaces every
+traceback with the exception's message, which our tests write for learners.
+"""
+
+import html
+from pathlib import Path
+
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from grader.classroom import class_api
+from grader.course import require_success
+from grader.record import read_marker
+
+
+class AssertionMessagesOnly(NbGraderPreprocessor):
+    """Keep only ``ExceptionName: message`` of every error output: no code lines, no traceback."""
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                output.traceback = [f"{output.ename}: {output.evalue}"]
+        return cell, resources
+
+
+def feedback_path(course_root: Path, lesson: str, student: str) -> Path:
+    return course_root / "feedback" / student / lesson / f"{lesson}.html"
+
+
+def _write_ungradable_page(path: Path, lesson: str, student: str, reason: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{lesson}: {html.escape(student)}</title></head>"
+        f"<body><h1>{lesson}</h1><p>Your notebook could not be graded, so every exercise scored 0.</p>"
+        f"<p><b>Reason:</b> {html.escape(reason)}</p><p>Open the notebook in JupyterLab to check that it is "
+        "intact (File, then Save), run all cells, and submit it again.</p></body></html>")
+
+
+def generate_feedback(course_root: Path, db_url: str, lessons: list[str] | None = None) -> list[Path]:
+    """Feedback pages for every recorded submission; return their paths."""
+    api = class_api(course_root, db_url)
+    written = []
+    for marker_path in sorted((course_root / "autograded").glob("*/*/grader-result.json")):
+        lesson, student = marker_path.parent.name, marker_path.parent.parent.name
+        if lessons and lesson not in lessons:
+            continue
+        marker = read_marker(course_root, lesson, student)
+        if marker.get("error"):
+            _write_ungradable_page(feedback_path(course_root, lesson, student), lesson, student, marker["error"])
+        else:
+            require_success(api.generate_feedback(lesson, student, force=True), f"generate_feedback {lesson} {student}")
+        written.append(feedback_path(course_root, lesson, student))
+    return written

@@ -1,0 +1,78 @@
+"""The trusted writer: the only code that writes grading results into the class gradebook.
+
+Student code runs elsewhere (grader.execution); here we only read the autograded notebook it
+returned and store the scores with nbgrader's own SaveAutoGrades. Each submission's results are
+written in this order: autograded notebook, gradebook rows, then a small marker file naming the
+submission's digest. A run killed at any point leaves either a complete record or none (the marker
+is written last, atomically), so a re-run redoes exactly the unfinished work and duplicates nothing.
+"""
+
+import json
+import time
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import MissingEntry
+from nbgrader.preprocessors import SaveAutoGrades
+
+from grader.course import open_gradebook
+from grader.execution import GradingResult
+
+MARKER = "grader-result.json"
+
+
+def autograded_folder(course_root: Path, lesson: str, student: str) -> Path:
+    return course_root / "autograded" / student / lesson
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
+def read_marker(course_root: Path, lesson: str, student: str) -> dict | None:
+    path = autograded_folder(course_root, lesson, student) / MARKER
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def is_recorded(course_root: Path, db_url: str, lesson: str, student: str, digest: str) -> bool:
+    """True when this exact submission's results are complete in the gradebook."""
+    marker = read_marker(course_root, lesson, student)
+    if not marker or marker.get("submission_sha256") != digest:
+        return False
+    with open_gradebook(db_url) as gradebook:
+        try:
+            notebook = gradebook.find_submission_notebook(lesson, lesson, student)
+        except MissingEntry:
+            return False
+        return all(grade.auto_score is not None for grade in notebook.grades)
+
+
+def record(course_root: Path, db_url: str, result: GradingResult, digest: str) -> None:
+    """Store one grading result: autograded notebook, gradebook scores, then the completion marker."""
+    folder = autograded_folder(course_root, result.lesson, result.student)
+    with open_gradebook(db_url) as gradebook:
+        gradebook.update_or_create_student(result.student)
+        gradebook.update_or_create_submission(result.lesson, result.student)
+    if result.autograded is not None:
+        _write_atomically(folder / f"{result.lesson}.ipynb", result.autograded)
+        notebook = nbformat.reads(result.autograded.decode("utf-8"), as_version=4)
+        resources = {"nbgrader": {"notebook": result.lesson, "assignment": result.lesson,
+                                  "student": result.student, "db_url": db_url}}
+        SaveAutoGrades().preprocess(notebook, resources)
+    else:
+        stale = folder / f"{result.lesson}.ipynb"
+        stale.unlink(missing_ok=True)
+        with open_gradebook(db_url) as gradebook:
+            submission = gradebook.find_submission_notebook(result.lesson, result.lesson, result.student)
+            for grade in submission.grades:
+                grade.auto_score, grade.needs_manual_grade = 0, False
+            gradebook.db.commit()
+    marker = {"submission_sha256": digest, "error": result.error, "timings": result.timings,
+              "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    _write_atomically(folder / MARKER, json.dumps(marker, indent=1).encode())

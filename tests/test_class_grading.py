@@ -1,0 +1,192 @@
+"""Instructor grading at class scale, end to end on the sample class: collect, parallel and
+resumable autograde (Dask), feedback without hidden tests, CSV exports, class report; on SQLite,
+on PostgreSQL, on a separate Dask cluster, and across a SIGKILL."""
+
+import csv
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.batch import autograde_class
+from grader.classroom import prepare_lessons
+from grader.cli import main
+from grader.collect import collect
+from grader.course import open_gradebook
+from grader.export import export
+from grader.feedback import generate_feedback
+from grader.notebooks import read
+from grader.paths import REPO, SOLUTIONS
+from grader.report import write_report
+from grader.sample_class import LESSON, build
+from tests.servers import dask_cluster, postgresql_server
+
+pytestmark = pytest.mark.slow
+
+
+def sqlite_url(course: Path) -> str:
+    return f"sqlite:///{course / 'gradebook.db'}"
+
+
+def lesson_scores(csv_path: Path) -> dict[str, float]:
+    with open(csv_path) as stream:
+        return {row["student_id"]: float(row["score"]) for row in csv.DictReader(stream)}
+
+
+def grade_sample_class(tmp: Path, db_url: str | None = None, scheduler: str | None = None) -> tuple[Path, dict, object]:
+    """Build, collect and autograde the sample class; return (course, expected scores, batch report)."""
+    expected = build(tmp / "submissions")
+    course = tmp / "course"
+    db_url = db_url or sqlite_url(course)
+    assert len(collect(tmp / "submissions", course).collected) == len(expected)
+    prepare_lessons(course, db_url, [LESSON])
+    report = autograde_class(course, db_url, scheduler=scheduler, workers=2, show_progress=False)
+    return course, expected, report
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("class")
+    course, expected, report = grade_sample_class(tmp)
+    exports = export(course, sqlite_url(course), tmp / "exports")
+    return course, expected, report, exports
+
+
+def test_exported_scores_match_the_known_scores(graded_class):
+    course, expected, report, (by_lesson, by_exercise, lms) = graded_class
+    assert lesson_scores(by_lesson) == expected
+    with open(lms) as stream:
+        rows = list(csv.reader(stream))
+    assert rows[0] == ["Student", "SIS User ID", f"{LESSON} (12)", "Total"] and rows[1][0] == "Points Possible"
+    assert {row[0]: float(row[-1]) for row in rows[2:]} == expected
+    with open(by_exercise) as stream:
+        exercise_rows = list(csv.DictReader(stream))
+    assert {(r["student_id"], r["exercise"]): float(r["score"]) for r in exercise_rows}[("hardcoded", "pick_device_test")] == 0
+
+
+def test_a_broken_notebook_is_reported_and_everyone_else_graded(graded_class):
+    course, expected, report, (by_lesson, _, _) = graded_class
+    assert [(student, reason.split(":")[0]) for student, _, reason in report.failed] == [("broken", "not a notebook")]
+    assert sorted(student for student, _ in report.graded) == sorted(set(expected) - {"broken"})
+    with open(by_lesson) as stream:
+        status = {row["student_id"]: row["status"] for row in csv.DictReader(stream)}
+    assert status["broken"].startswith("not gradable: not a notebook: NotJSONError")
+
+
+def test_stderr_warnings_and_progress_bars_cost_no_points(graded_class):
+    course, expected, report, (by_lesson, _, _) = graded_class
+    autograded = read(course / "autograded" / "noisy" / LESSON / f"{LESSON}.ipynb")
+    assert "noisy on purpose" in open(course / "submitted" / "noisy" / LESSON / f"{LESSON}.ipynb").read()
+    assert lesson_scores(by_lesson)["noisy"] == expected["noisy"] == 12
+    assert autograded  # the noisy code did run: its stderr was ignored, not its tests
+
+
+def test_rerun_skips_what_is_graded(graded_class):
+    course, expected, _, _ = graded_class
+    report = autograde_class(course, sqlite_url(course), show_progress=False)
+    assert report.graded == [] and report.failed == [] and len(report.skipped) == len(expected)
+
+
+def test_feedback_explains_failures_without_hidden_test_code(graded_class):
+    course, expected, _, _ = graded_class
+    pages = generate_feedback(course, sqlite_url(course))
+    assert len(pages) == len(expected)
+    solution_text = "\n".join(cell.source for cell in read(SOLUTIONS / f"{LESSON}.ipynb").cells)
+    hidden_lines = {line.strip() for block in solution_text.split("### BEGIN HIDDEN TESTS")[1:]
+                    for line in block.split("### END HIDDEN TESTS")[0].splitlines() if len(line.strip()) > 25}
+    assert hidden_lines
+    for page in pages:
+        text = page.read_text()
+        assert "HIDDEN TESTS" not in text
+        leaked = [line for line in hidden_lines if line in text]
+        assert not leaked, f"{page} shows hidden-test code: {leaked[:2]}"
+    hard_coded = (course / "feedback" / "hardcoded" / LESSON / f"{LESSON}.html").read_text()
+    assert "Ask torch.cuda.is_available() and torch.backends.mps.is_available() each time" in hard_coded
+    assert "could not be graded" in (course / "feedback" / "broken" / LESSON / f"{LESSON}.html").read_text()
+
+
+def test_class_report_has_distributions_and_common_failures(graded_class, tmp_path):
+    course, _, _, _ = graded_class
+    png, page = write_report(course, sqlite_url(course), tmp_path)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    html = page.read_text()
+    assert "pick_device_test" in html and "data:image/png;base64," in html
+    assert "NotImplementedError" in html  # the blank and partial students' most common failure
+
+
+def test_cli_commands_end_to_end(graded_class, tmp_path, capsys):
+    course, expected, _, _ = graded_class
+    assert main(["autograde", "--course", str(course), "--no-progress"]) == 0
+    assert f"skipped {len(expected)} already graded" in capsys.readouterr().out
+    assert main(["export", "--course", str(course), "--out", str(tmp_path)]) == 0
+    assert lesson_scores(tmp_path / "grades_by_lesson.csv") == expected
+    assert main(["autograde", "--course", str(tmp_path / "empty")]) == 2
+    assert "run `python -m grader collect` first" in capsys.readouterr().err
+
+
+def test_collect_from_an_lms_zip_reports_what_it_skipped(tmp_path):
+    build(tmp_path / "class")
+    archive = tmp_path / "download.zip"
+    notebook = (tmp_path / "class" / "correct" / f"{LESSON}.ipynb").read_bytes()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr(f"ada_late_12345_{LESSON}.ipynb", notebook)
+        bundle.writestr(f"bob_67890_{LESSON}.ipynb", notebook)
+        bundle.writestr(f"ada/{LESSON}.ipynb", notebook)
+        bundle.writestr("bob_67890_09_bonus.ipynb", notebook)
+        bundle.writestr("bob_67890_readme.txt", "hello")
+    report = collect(archive, tmp_path / "course")
+    assert sorted(report.collected) == [("ada", LESSON), ("bob", LESSON)]
+    reasons = dict(report.skipped)
+    assert reasons[f"ada_late_12345_{LESSON}.ipynb"].startswith("duplicate: ada already submitted")
+    assert reasons["bob_67890_09_bonus.ipynb"].startswith("unknown lesson name '09_bonus'")
+    assert reasons["bob_67890_readme.txt"] == "not a notebook (.ipynb)"
+    assert collect(archive, tmp_path / "course").unchanged == [("ada", LESSON), ("bob", LESSON)]
+    assert main(["collect", str(tmp_path / "missing.zip"), "--course", str(tmp_path / "c")]) == 2
+
+
+def test_postgresql_gradebook_gives_the_same_scores(tmp_path):
+    with postgresql_server() as db_url:
+        course, expected, _ = grade_sample_class(tmp_path, db_url=db_url)
+        by_lesson = export(course, db_url, tmp_path / "exports")[0]
+        assert lesson_scores(by_lesson) == expected
+
+
+def test_separate_dask_scheduler_and_workers_grade_to_the_same_csv(tmp_path, graded_class):
+    _, _, _, (reference, _, _) = graded_class
+    with dask_cluster(workers=2) as address:
+        course, expected, report = grade_sample_class(tmp_path, scheduler=address)
+    exported = export(course, sqlite_url(course), tmp_path / "exports")[0]
+    assert exported.read_text() == reference.read_text()
+
+
+def test_a_run_killed_with_sigkill_resumes_to_the_same_grades(tmp_path, graded_class):
+    _, _, _, (reference, _, _) = graded_class
+    build(tmp_path / "submissions")
+    course = tmp_path / "course"
+    command = [sys.executable, "-m", "grader"]
+    subprocess.run(command + ["collect", str(tmp_path / "submissions"), "--course", str(course)], check=True,
+                   capture_output=True, cwd=REPO)
+    run = subprocess.Popen(command + ["autograde", "--course", str(course), "--workers", "2", "--no-progress"],
+                           cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 600
+    while not list(course.glob("autograded/*/*/grader-result.json")) and time.monotonic() < deadline:
+        assert run.poll() is None, "autograde ended before anything was recorded"
+        time.sleep(0.5)
+    recorded_before_kill = len(list(course.glob("autograded/*/*/grader-result.json")))
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+    assert 1 <= recorded_before_kill < 6, "the kill should land mid-batch"
+    resumed = subprocess.run(command + ["autograde", "--course", str(course), "--no-progress"], cwd=REPO,
+                             capture_output=True, text=True)
+    skipped = int(re.search(r"skipped (\d+) already graded", resumed.stdout).group(1))
+    assert skipped >= recorded_before_kill, resumed.stdout
+    with open_gradebook(sqlite_url(course)) as gradebook:
+        assert len(gradebook.find_assignment(LESSON).submissions) == 6
+    exported = export(course, sqlite_url(course), tmp_path / "exports")[0]
+    assert exported.read_text() == reference.read_text()
