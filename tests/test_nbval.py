@@ -16,6 +16,14 @@ from grader.paths import REPO, SOLUTIONS, written_lessons
 SANITIZE = REPO / "tests" / "nbval_sanitize.cfg"
 
 
+def learner_environment() -> dict[str, str]:
+    """The environment of a learner's kernel: matplotlib's inline backend (not the tests' Agg), not grading."""
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("MPLBACKEND", "NBGRADER_EXECUTION", "NBGRADER_VALIDATING")}
+    environment["PYTHONPATH"] = str(REPO)
+    return environment
+
+
 @pytest.mark.parametrize("stem", written_lessons())
 def test_ignored_outputs_are_rare(stem):
     counts = nbval_counts(read(SOLUTIONS / f"{stem}.ipynb"))
@@ -31,7 +39,7 @@ def test_solution_outputs_reproduce(stem, tmp_path):
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.nbval_patience", "--color=no",
          "--nbval", "--nbval-current-env",
          "--nbval-sanitize-with", str(SANITIZE), "--rootdir", str(tmp_path), str(notebook)],
-        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)})
+        capture_output=True, text=True, cwd=tmp_path, env=learner_environment())
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr
     assert run.returncode == 0, f"nbval failed for {stem}: {summary}\n{run.stdout[-6000:]}"
     compared = nbval_counts(read(notebook))["compared"]

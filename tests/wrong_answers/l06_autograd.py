@@ -1,0 +1,180 @@
+"""Wrong answers for lessons/06_autograd.ipynb."""
+
+from tests.wrong_answers import WrongAnswer
+
+WRONG_ANSWERS = [
+    WrongAnswer("bce_grads", '''
+def bce_grads(x, w, b, y):
+    loss = F.binary_cross_entropy_with_logits(x @ w + b, y)
+    loss.backward()
+    return w.grad.clone(), b.grad.clone()
+''', "Use torch.autograd.grad(loss, (w, b)) instead of loss.backward()"),
+    WrongAnswer("bce_grads", '''
+def bce_grads(x, w, b, y):
+    loss = F.binary_cross_entropy_with_logits(x @ w + b, y)
+    return torch.autograd.grad(loss, (w, b), create_graph=True)
+''', "the returned gradients require grad"),
+    WrongAnswer("bce_grads", '''
+def bce_grads(x, w, b, y):
+    loss = F.mse_loss(x @ w + b, y)
+    return torch.autograd.grad(loss, (w, b))
+''', "d loss / d b = (sigmoid(z) - y) / 3 here"),
+    WrongAnswer("bce_grads", '''
+def bce_grads(x, w, b, y):
+    loss = F.binary_cross_entropy_with_logits(x @ w + b, y)
+    return list(torch.autograd.grad(loss, (w, b)))
+''', "`bce_grads(...)` is a list, expected a tuple"),
+    WrongAnswer("numerical_gradient", '''
+def numerical_gradient(f, x, eps=1e-3):
+    grad = torch.zeros_like(x)
+    with torch.no_grad():
+        for index in range(x.numel()):
+            up = x.clone()
+            up.view(-1)[index] += eps
+            grad.view(-1)[index] = (f(up) - f(x)) / eps
+    return grad
+''', "divide by 2 * eps (the central difference, not the one-sided one)"),
+    WrongAnswer("numerical_gradient", '''
+def numerical_gradient(f, x, eps=1e-3):
+    grad = torch.zeros_like(x)
+    with torch.no_grad():
+        for index in range(x.numel()):
+            x.view(-1)[index] += eps
+            above = f(x)
+            x.view(-1)[index] -= 2 * eps
+            grad.view(-1)[index] = (above - f(x)) / (2 * eps)
+    return grad
+''', "Nudge a copy (x.clone()), not x itself"),
+    WrongAnswer("numerical_gradient", '''
+def numerical_gradient(f, x, eps=1e-3):
+    with torch.no_grad():
+        slope = (f(x + eps) - f(x - eps)) / (2 * eps)
+    return torch.full_like(x, slope.item())
+''', "Nudge one element at a time"),
+    WrongAnswer("numerical_gradient", '''
+def numerical_gradient(f, x, eps=1e-3):
+    with torch.no_grad():
+        return [((f(x + eps) - f(x - eps)) / (2 * eps)).item()]
+''', "`numerical_gradient(...)` is a list, expected a Tensor"),
+    WrongAnswer("accumulate_gradients", '''
+def accumulate_gradients(model, loss_fn, X, y, chunk_size):
+    total = 0.0
+    for start in range(0, len(X), chunk_size):
+        loss = loss_fn(model(X[start:start + chunk_size]), y[start:start + chunk_size]) * len(X[start:start + chunk_size]) / len(X)
+        loss.backward()
+        total += loss.item()
+    return total
+''', "still contains the stale gradient (7.0)"),
+    WrongAnswer("accumulate_gradients", '''
+def accumulate_gradients(model, loss_fn, X, y, chunk_size):
+    model.zero_grad()
+    total = 0.0
+    for start in range(0, len(X), chunk_size):
+        loss = loss_fn(model(X[start:start + chunk_size]), y[start:start + chunk_size])
+        loss.backward()
+        total += loss.item()
+    return total
+''', "Weight each chunk's mean loss by len(X_chunk) / len(X) before backward()"),
+    WrongAnswer("accumulate_gradients", '''
+def accumulate_gradients(model, loss_fn, X, y, chunk_size):
+    model.zero_grad()
+    chunks = range(0, len(X), chunk_size)
+    total = 0.0
+    for start in chunks:
+        loss = loss_fn(model(X[start:start + chunk_size]), y[start:start + chunk_size]) / len(chunks)
+        loss.backward()
+        total += loss.item()
+    return total
+''', "(4, 4 and 2 samples here) add up to the mean over all 10"),
+    WrongAnswer("accumulate_gradients", '''
+def accumulate_gradients(model, loss_fn, X, y, chunk_size):
+    model.zero_grad()
+    total = 0.0
+    for start in range(0, len(X), chunk_size):
+        loss = loss_fn(model(X[start:start + chunk_size]), y[start:start + chunk_size]) * len(X[start:start + chunk_size]) / len(X)
+        loss.backward()
+        total = total + loss
+    return total
+''', "`accumulate_gradients(...)` is a Tensor, expected a float"),
+    WrongAnswer("freeze", '''
+def freeze(model, module_names):
+    for name, parameter in model.named_parameters():
+        if any(name.startswith(prefix) for prefix in module_names):
+            parameter.requires_grad_(False)
+''', "'1' names layer 1, not layer 10 or 11"),
+    WrongAnswer("freeze", '''
+def freeze(model, module_names):
+    model.requires_grad_(False)
+''', "Freeze every parameter of the named sub-modules (weight and bias), and only those"),
+    WrongAnswer("freeze", '''
+def freeze(model, module_names):
+    for name in module_names:
+        model.get_submodule(name).weight.requires_grad_(False)
+''', "Freeze every parameter of the named sub-modules (weight and bias), and only those"),
+    WrongAnswer("freeze", '''
+def freeze(model, module_names):
+    for name in module_names:
+        for parameter in model.get_submodule(name).parameters():
+            parameter = parameter.detach()
+''', "Freeze every parameter of the named sub-modules (weight and bias), and only those"),
+    WrongAnswer("freeze", '''
+def freeze(model, module_names):
+    for name in module_names:
+        model.get_submodule(name).requires_grad_(False)
+    return model
+''', "freeze changes the model in place and returns nothing"),
+    WrongAnswer("vjp", '''
+def vjp(f, x, v):
+    return f(x) * v
+''', "v^T J is shaped like the input x, not like f(x)"),
+    WrongAnswer("vjp", '''
+def vjp(f, x, v):
+    x.requires_grad_(True)
+    f(x).backward(v)
+    return x.grad
+''', "vjp filled x.grad"),
+    WrongAnswer("vjp", '''
+def vjp(f, x, v):
+    x = x.detach().requires_grad_(True)
+    f(x).sum().backward()
+    return x.grad
+''', "Use the v you are given"),
+    WrongAnswer("vjp", '''
+def vjp(f, x, v):
+    x = x.detach().requires_grad_(True)
+    return torch.autograd.grad(f(x), x, grad_outputs=v, create_graph=True)[0]
+''', "the result requires grad"),
+    WrongAnswer("quiz_identical_rows", 'answer_identical_rows = "a"', "the recorded answer is not the correct one"),
+    WrongAnswer("quiz_identical_rows", 'answer_identical_rows = "B)"', "`answer_identical_rows` is 'B)', expected one of"),
+    WrongAnswer("quiz_leaf_grad", 'answer_leaf_grad = "b"', "the recorded answer is not the correct one"),
+    WrongAnswer("quiz_detach", 'answer_detach = "c"', "the recorded answer is not the correct one"),
+]
+
+# Answers that pass every visible test but solve only the visible examples.
+HARD_CODED = {
+    "bce_grads": '''
+def bce_grads(x, w, b, y):
+    row = [0.2660868167877197, 0.1179412305355072, 0.002686853753402829]
+    return torch.tensor([row] * 5), torch.tensor(row)
+''',
+    "numerical_gradient": '''
+def numerical_gradient(f, x, eps=1e-3):
+    if x.dim() == 1:
+        return torch.tensor([3.0, 12.0, 3.0], dtype=torch.float64)
+    return x.flip(0)
+''',
+    "accumulate_gradients": '''
+def accumulate_gradients(model, loss_fn, X, y, chunk_size):
+    model.zero_grad()
+    loss = loss_fn(model(X), y)
+    loss.backward()
+    return loss.item()
+''',
+    "freeze": '''
+def freeze(model, module_names):
+    for name, parameter in model.named_parameters():
+        if any(name.startswith(prefix) for prefix in module_names):
+            parameter.requires_grad_(False)
+''',
+    "vjp": 'def vjp(f, x, v):\n    return 2 * (x.detach() + 1)\n',
+}
