@@ -8,6 +8,7 @@ imports, execution, bookkeeping). A benchmark, not a test:
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -23,9 +24,12 @@ from grader.paths import CONFIG_FILE, REPO, SOLUTIONS
 from grader.sample_class import LESSON, build
 
 
+TOOLS_ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
 def timed(command: list[str], cwd: Path) -> float:
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(command, cwd=cwd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=TOOLS_ENV)
     return time.perf_counter() - start
 
 
@@ -40,7 +44,7 @@ def plain_nbgrader(submissions: Path, scratch: Path) -> float:
         (student / LESSON).mkdir()
         (student / f"{LESSON}.ipynb").rename(student / LESSON / f"{LESSON}.ipynb")
     nbgrader = str(Path(sys.executable).parent / "nbgrader")
-    subprocess.run([nbgrader, "generate_assignment", LESSON], cwd=course, check=True, capture_output=True)
+    subprocess.run([nbgrader, "generate_assignment", LESSON], cwd=course, check=True, capture_output=True, env=TOOLS_ENV)
     return timed([nbgrader, "autograde", LESSON, "--create"], course)
 
 
@@ -63,7 +67,6 @@ def breakdown(submission: Path) -> dict[str, float]:
     notebook = nbformat.read(submission, as_version=4)
     start = time.perf_counter()
     client = NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True)
-    import os
     os.environ["NBGRADER_EXECUTION"] = "autograde"
     with client.setup_kernel():
         kernel_ready = time.perf_counter()
