@@ -1,0 +1,121 @@
+"""helpers.training: live figure redrawn in place, run comparison plot, dataset-to-tensors conversion."""
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+import torch
+from torch.utils.data import Dataset, TensorDataset
+
+from helpers.plots import plot_history
+from helpers.training import LivePlot, plot_runs, to_tensor_dataset
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+class FakeDisplay:
+    """Records what a notebook display would do."""
+
+    def __init__(self):
+        self.shown, self.updates = [], []
+
+    def __call__(self, figure):
+        self.shown.append(figure)
+        return self
+
+    def update(self, figure):
+        self.updates.append(figure)
+
+
+def test_plot_runs_draws_one_labelled_line_per_run():
+    before = dict(matplotlib.rcParams)
+    figure = plot_runs({"SGD": [0.5, 0.6], "Adam": [0.8, 0.85]})
+    (ax,) = figure.axes
+    assert [line.get_label() for line in ax.lines] == ["SGD", "Adam"]
+    assert list(ax.lines[1].get_xdata()) == [1, 2]
+    assert ax.get_ylabel() == "test accuracy"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["SGD", "Adam"]
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_plot_runs_uses_the_given_axes():
+    figure, (left, right) = plt.subplots(1, 2)
+    assert plot_runs({"run": [1.0]}, ax=right, ylabel="loss") is figure
+    assert len(right.lines) == 1 and len(left.lines) == 0 and right.get_ylabel() == "loss"
+
+
+def test_live_plot_shows_once_then_updates_the_same_output():
+    display = FakeDisplay()
+    live = LivePlot(plot_history, show=display)
+    history = {"train loss": [2.0], "test loss": [2.1], "test accuracy": [0.5]}
+    first = live.update(history)
+    history = {"train loss": [2.0, 1.5], "test loss": [2.1, 1.6], "test accuracy": [0.5, 0.6]}
+    second = live.update(history)
+    assert first is second is live.figure
+    assert display.shown == [live.figure] and display.updates == [live.figure]
+    left, right = live.figure.axes            # redrawn, not stacked: still two Axes (loss, accuracy)
+    assert list(left.lines[0].get_ydata()) == [2.0, 1.5]
+    assert list(right.lines[0].get_ydata()) == [0.5, 0.6]
+
+
+def test_live_plot_is_not_managed_by_pyplot():
+    LivePlot(plot_runs, show=FakeDisplay()).update({"a": [0.1, 0.2]})
+    assert plt.get_fignums() == []
+
+
+def test_live_plot_tolerates_a_display_without_handle():
+    calls = []
+    live = LivePlot(plot_runs, show=lambda figure: calls.append(figure))
+    live.update({"a": [0.1]})
+    live.update({"a": [0.1, 0.2]})
+    assert len(calls) == 1
+
+
+class Doubling(Dataset):
+    """A dataset with a transform: sample i is (tensor of i * 2, i % 3)."""
+
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, index):
+        return torch.full((1, 2), float(index) * 2), index % 3
+
+
+def test_to_tensor_dataset_holds_the_transformed_samples():
+    converted = to_tensor_dataset(Doubling())
+    assert isinstance(converted, TensorDataset) and len(converted) == 5
+    inputs, targets = converted.tensors
+    assert inputs.shape == (5, 1, 2) and targets.dtype == torch.int64
+    for index in range(5):
+        image, label = converted[index]
+        assert torch.equal(image, Doubling()[index][0]) and int(label) == index % 3
+
+
+def test_to_tensor_dataset_rejects_an_empty_dataset():
+    with pytest.raises(ValueError, match="at least one sample"):
+        to_tensor_dataset(TensorDataset(torch.zeros(0, 2), torch.zeros(0)))
+
+
+def test_notebook_output_sends_png_images_to_one_display(monkeypatch):
+    import helpers.training as training
+
+    sent = []
+
+    class Handle:
+        def update(self, image):
+            sent.append(("update", image))
+
+    def fake_display(image, display_id=False):
+        sent.append(("display", image))
+        assert display_id is True
+        return Handle()
+
+    monkeypatch.setattr(training, "display", fake_display)
+    live = LivePlot(plot_runs)
+    live.update({"a": [0.1]})
+    live.update({"a": [0.1, 0.2]})
+    assert [kind for kind, _ in sent] == ["display", "update"]
+    assert all(image.data.startswith(b"\x89PNG") for _, image in sent)

@@ -1,0 +1,240 @@
+"""Wrong answers for lessons/07_optimization.ipynb."""
+
+from tests.wrong_answers import WrongAnswer
+
+WRONG_ANSWERS = [
+    # Exercise 7.1: sgd_step
+    WrongAnswer("sgd_step", '''
+def sgd_step(parameters, lr):
+    for parameter in parameters:
+        if parameter.grad is not None:
+            parameter -= lr * parameter.grad
+            parameter.grad = None
+''', "Do the update inside `with torch.no_grad():`"),
+    WrongAnswer("sgd_step", '''
+def sgd_step(parameters, lr):
+    with torch.no_grad():
+        for parameter in parameters:
+            if parameter.grad is not None:
+                parameter = parameter - lr * parameter.grad
+''', "makes a new tensor instead of changing the parameter"),
+    WrongAnswer("sgd_step", '''
+def sgd_step(parameters, lr):
+    with torch.no_grad():
+        for parameter in parameters:
+            if parameter.grad is not None:
+                parameter -= lr * parameter.grad
+''', "the gradients are still there after sgd_step, expected None"),
+    WrongAnswer("sgd_step", '''
+def sgd_step(parameters, lr):
+    with torch.no_grad():
+        for parameter in parameters:
+            parameter -= lr * parameter.grad
+            parameter.grad = None
+''', "Skip parameters whose .grad is None"),
+    WrongAnswer("sgd_step", '''
+def sgd_step(parameters, lr):
+    with torch.no_grad():
+        for parameter in parameters:
+            if parameter.grad is not None:
+                parameter += lr * parameter.grad
+                parameter.grad = None
+''', "`weight after one step` does not match the expected value"),
+    WrongAnswer("quiz_learning_rate", 'answer_learning_rate = "a"', "the recorded answer is not the correct one"),
+    WrongAnswer("quiz_learning_rate", 'answer_learning_rate = "smaller"',
+                "`answer_learning_rate` is 'smaller', expected one of 'a', 'b', 'c'"),
+
+    # Exercise 7.2: cross_entropy
+    WrongAnswer("cross_entropy", '''
+def cross_entropy(logits, targets):
+    probabilities = torch.softmax(logits, dim=1)
+    return -torch.log(probabilities[torch.arange(len(targets)), targets]).mean()
+''', "torch.log_softmax avoids that"),
+    WrongAnswer("cross_entropy", '''
+def cross_entropy(logits, targets):
+    return nn.functional.cross_entropy(logits, targets)
+''', "do not call nn.CrossEntropyLoss or nn.functional.cross_entropy"),
+    WrongAnswer("cross_entropy", '''
+def cross_entropy(logits, targets):
+    return -torch.log_softmax(logits, dim=1)[torch.arange(len(targets)), targets].sum()
+''', "then average over the batch"),
+    WrongAnswer("cross_entropy", '''
+def cross_entropy(logits, targets):
+    return -torch.log_softmax(logits, dim=1)[torch.arange(len(targets)), targets].mean().item()
+''', "Return a tensor (not loss.item())"),
+    WrongAnswer("cross_entropy", '''
+def cross_entropy(logits, targets):
+    return -torch.log_softmax(logits, dim=0)[torch.arange(len(targets)), targets].mean()
+''', "softmax over the classes, dim=1"),
+    WrongAnswer("cross_entropy", '''
+def cross_entropy(logits, targets):
+    return -torch.log_softmax(logits, dim=1)[torch.arange(len(targets)), targets]
+''', "Return one number for the whole batch"),
+
+    WrongAnswer("quiz_zero_grad_order", 'answer_zero_grad_order = "a"', "the recorded answer is not the correct one"),
+    WrongAnswer("quiz_zero_grad_order", 'answer_zero_grad_order = "c"', "the recorded answer is not the correct one"),
+    WrongAnswer("quiz_eval_mode", 'answer_eval_mode = "a"', "the recorded answer is not the correct one"),
+    WrongAnswer("quiz_eval_mode", 'answer_eval_mode = None', "`answer_eval_mode` is None, expected one of"),
+
+    # Exercise 7.3: fit
+    WrongAnswer("fit", '''
+def fit(model, train_loader, test_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+    history = {"train loss": [], "test loss": [], "test accuracy": []}
+    for epoch in range(1, epochs + 1):
+        if on_epoch is not None:
+            on_epoch(history)
+        history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
+        accuracy, test_loss = test_loop(test_loader, model, loss_fn, device)
+        history["test loss"].append(test_loss)
+        history["test accuracy"].append(accuracy)
+    return history
+''', "Append this epoch's numbers first, then call on_epoch"),
+    WrongAnswer("fit", '''
+def fit(model, train_loader, test_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+    history = {"train loss": [], "test loss": [], "test accuracy": []}
+    for epoch in range(1, epochs + 1):
+        history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
+        test_loss, accuracy = test_loop(test_loader, model, loss_fn, device)
+        history["test loss"].append(test_loss)
+        history["test accuracy"].append(accuracy)
+        if on_epoch is not None:
+            on_epoch(history)
+    return history
+''', "`history['test accuracy'][-1]` does not match the expected value"),
+    WrongAnswer("fit", '''
+def fit(model, train_loader, test_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+    history = {"train loss": [], "test loss": [], "test accuracy": []}
+    for epoch in range(1, epochs + 1):
+        history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
+        accuracy, test_loss = test_loop(test_loader, model, loss_fn, device)
+        history["test loss"].append(test_loss)
+        history["test accuracy"].append(accuracy)
+        on_epoch(history)
+    return history
+''', "on_epoch is optional: call it only when it is not None"),
+    WrongAnswer("fit", '''
+def fit(model, train_loader, test_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+    history = {"train loss": [], "test loss": [], "test accuracy": []}
+    for epoch in range(1, epochs + 1):
+        accuracy, test_loss = test_loop(test_loader, model, loss_fn, device)
+        history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
+        history["test loss"].append(test_loss)
+        history["test accuracy"].append(accuracy)
+        if on_epoch is not None:
+            on_epoch(history)
+    return history
+''', "`history['test accuracy'][-1]` does not match the expected value"),
+    WrongAnswer("fit", '''
+def fit(model, train_loader, test_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+    history = {"train_loss": [], "test_loss": [], "test_accuracy": []}
+    for epoch in range(1, epochs + 1):
+        history["train_loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
+        accuracy, test_loss = test_loop(test_loader, model, loss_fn, device)
+        history["test_loss"].append(test_loss)
+        history["test_accuracy"].append(accuracy)
+        if on_epoch is not None:
+            on_epoch(history)
+    return history
+''', "Use exactly the three keys given in the task"),
+
+    # Exercise 7.4: momentum_step
+    WrongAnswer("momentum_step", '''
+def momentum_step(parameters, velocities, lr, momentum):
+    with torch.no_grad():
+        for parameter, velocity in zip(parameters, velocities):
+            if parameter.grad is None:
+                continue
+            velocity = momentum * velocity + parameter.grad
+            parameter -= lr * velocity
+            parameter.grad = None
+''', "Update the velocity tensor in place"),
+    WrongAnswer("momentum_step", '''
+def momentum_step(parameters, velocities, lr, momentum):
+    with torch.no_grad():
+        for parameter, velocity in zip(parameters, velocities):
+            if parameter.grad is None:
+                continue
+            velocity.copy_(parameter.grad)
+            parameter -= lr * velocity
+            parameter.grad = None
+''', "The old velocity must be kept between calls"),
+    WrongAnswer("momentum_step", '''
+def momentum_step(parameters, velocities, lr, momentum):
+    with torch.no_grad():
+        for parameter, velocity in zip(parameters, velocities):
+            if parameter.grad is None:
+                continue
+            velocity.mul_(momentum).add_(parameter.grad)
+            parameter -= lr * velocity
+''', "w.grad is not None after momentum_step"),
+    WrongAnswer("momentum_step", '''
+def momentum_step(parameters, velocities, lr, momentum):
+    with torch.no_grad():
+        for parameter, velocity in zip(parameters, velocities):
+            if parameter.grad is None:
+                continue
+            velocity.mul_(momentum).add_((1 - momentum) * parameter.grad)
+            parameter -= lr * velocity
+            parameter.grad = None
+''', "`the velocity after the first step` does not match the expected value"),
+
+    # Exercise 7.5: make_optimizer
+    WrongAnswer("make_optimizer", '''
+def make_optimizer(parameters):
+    return torch.optim.SGD(parameters, lr=1e-3)
+''', "expected at least 65%"),
+    WrongAnswer("make_optimizer", '''
+def make_optimizer(parameters):
+    return torch.optim.Adam
+''', "not its class"),
+    WrongAnswer("make_optimizer", '''
+_some_model = NeuralNetwork()
+def make_optimizer(parameters):
+    return torch.optim.Adam(_some_model.parameters(), lr=1e-3)
+''', "does not update the parameters it was given"),
+]
+
+# Answers that pass every visible test but solve only the visible examples.
+HARD_CODED = {
+    "sgd_step": '''
+def sgd_step(parameters, lr):
+    with torch.no_grad():
+        for parameter in parameters:
+            if parameter.grad is not None:
+                parameter -= 0.1 * parameter.grad
+                parameter.grad = None
+''',
+    "cross_entropy": '''
+def cross_entropy(logits, targets):
+    fixed_targets = torch.arange(len(logits)) % logits.shape[1]
+    return -torch.log_softmax(logits, dim=1)[torch.arange(len(logits)), fixed_targets].mean()
+''',
+    "fit": '''
+def fit(model, train_loader, test_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+    history = {"train loss": [], "test loss": [], "test accuracy": []}
+    for epoch in range(1, 5):
+        history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
+        accuracy, test_loss = test_loop(test_loader, model, loss_fn, device)
+        history["test loss"].append(test_loss)
+        history["test accuracy"].append(accuracy)
+        on_epoch(history)
+    return history
+''',
+    "momentum_step": '''
+def momentum_step(parameters, velocities, lr, momentum):
+    with torch.no_grad():
+        for parameter, velocity in zip(parameters, velocities):
+            if parameter.grad is None:
+                continue
+            velocity.mul_(0.9).add_(parameter.grad)
+            parameter -= 0.1 * velocity
+            parameter.grad = None
+''',
+    "make_optimizer": '''
+_chosen = []
+def make_optimizer(parameters):
+    if not _chosen:
+        _chosen.append(torch.optim.Adam(parameters, lr=1e-3))
+    return _chosen[0]
+''',
+}

@@ -1,0 +1,183 @@
+"""Wrong answers for lessons/08_save_and_load.ipynb."""
+
+from tests.wrong_answers import WrongAnswer
+
+_LOAD_OK = '''
+def load_weights(make_model, path, device="cpu"):
+    model = make_model()
+    model.load_state_dict(torch.load(path, weights_only=True, map_location=device))
+    return model.to(device).eval()
+'''
+_SAVE_OK = '''
+def save_weights(model, path):
+    torch.save(model.state_dict(), path)
+'''
+
+WRONG_ANSWERS = [
+    # Exercise 8.1: save_weights / load_weights
+    WrongAnswer("save_load_weights", '''
+def save_weights(model, path):
+    torch.save(model, path)
+''' + _LOAD_OK, "Save model.state_dict(), not the model object."),
+    WrongAnswer("save_load_weights", _SAVE_OK + '''
+def load_weights(make_model, path, device="cpu"):
+    model = make_model()
+    model.load_state_dict(torch.load(path, weights_only=True))
+    return model.to(device).eval()
+''', "Pass map_location=device to torch.load."),
+    WrongAnswer("save_load_weights", _SAVE_OK + '''
+def load_weights(make_model, path, device="cpu"):
+    model = make_model()
+    model.load_state_dict(torch.load(path, weights_only=False, map_location=device))
+    return model.to(device).eval()
+''', "load_weights called torch.load with weights_only=False, expected weights_only=True"),
+    WrongAnswer("save_load_weights", _SAVE_OK + '''
+def load_weights(make_model, path, device="cpu"):
+    model = make_model()
+    model.load_state_dict(torch.load(path, weights_only=True, map_location=device))
+    return model.to(device)
+''', "the loaded model is in training mode, expected evaluation mode"),
+    WrongAnswer("save_load_weights", _SAVE_OK + '''
+def load_weights(make_model, path, device="cpu"):
+    model = make_model()
+    state = torch.load(path, weights_only=True, map_location=device)
+    return model.to(device).eval()
+''', "load_state_dict the file's tensors"),
+
+    # Exercise 8.2: load_whole_model
+    WrongAnswer("load_whole_model", '''
+def load_whole_model(path):
+    model = torch.load(path, weights_only=False, map_location="cpu"),
+    return model
+''', "returned a tuple, expected the model"),
+    WrongAnswer("load_whole_model", '''
+def load_whole_model(path):
+    return torch.load(path, map_location="cpu").eval()
+''', "pass weights_only=False (for trusted files only)"),
+    WrongAnswer("load_whole_model", '''
+def load_whole_model(path):
+    return torch.load(path, weights_only=False).eval()
+''', "Load onto the CPU with map_location"),
+    WrongAnswer("load_whole_model", '''
+def load_whole_model(path):
+    return torch.load(path, weights_only=False, map_location="cpu")
+''', "the model is in training mode, expected evaluation mode"),
+    WrongAnswer("quiz_weights_only", 'answer_weights_only = "a"', "the recorded answer is not the correct one"),
+    WrongAnswer("quiz_weights_only", 'answer_weights_only = ["b"]', "`answer_weights_only` is ['b'], expected one of"),
+
+    # Exercise 8.3: remove_prefix
+    WrongAnswer("remove_prefix", '''
+def remove_prefix(state_dict, prefix):
+    return {key.replace(prefix, ""): value for key, value in state_dict.items()}
+''', "remove it only at the start of a key"),
+    WrongAnswer("remove_prefix", '''
+def remove_prefix(state_dict, prefix):
+    for key in list(state_dict):
+        if key.startswith(prefix):
+            state_dict[key[len(prefix):]] = state_dict.pop(key)
+    return state_dict
+''', "Do not change the dictionary you were given"),
+    WrongAnswer("remove_prefix", '''
+def remove_prefix(state_dict, prefix):
+    return {key[len(prefix):]: value for key, value in state_dict.items()}
+''', "Keys without the prefix stay as they are"),
+    WrongAnswer("remove_prefix", '''
+def remove_prefix(state_dict, prefix):
+    return {(key[len(prefix):] if key.startswith(prefix) else key): value.clone() for key, value in state_dict.items()}
+''', "the values are copies, expected the same tensor objects"),
+
+    # Exercise 8.4: save_checkpoint / load_checkpoint
+    WrongAnswer("checkpoint", '''
+def save_checkpoint(path, model, optimizer, epoch):
+    torch.save({"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict()}, path)
+
+def load_checkpoint(path, model, optimizer):
+    checkpoint = torch.load(path, weights_only=True, map_location="cpu")
+    model.load_state_dict(checkpoint["model"])
+    return checkpoint["epoch"]
+''', "Did you save and restore the optimizer's state_dict as well as the model's?"),
+    WrongAnswer("checkpoint", '''
+def save_checkpoint(path, model, optimizer, epoch):
+    torch.save({"epoch": epoch, "model": model, "optimizer": optimizer}, path)
+
+def load_checkpoint(path, model, optimizer):
+    checkpoint = torch.load(path, weights_only=False)
+    model.load_state_dict(checkpoint["model"].state_dict())
+    optimizer.load_state_dict(checkpoint["optimizer"].state_dict())
+    return checkpoint["epoch"]
+''', "the checkpoint cannot be loaded with weights_only=True"),
+    WrongAnswer("checkpoint", '''
+def save_checkpoint(path, model, optimizer, epoch):
+    torch.save({"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict()}, path)
+
+def load_checkpoint(path, model, optimizer):
+    checkpoint = torch.load(path, weights_only=True, map_location="cpu")
+    model.load_state_dict(checkpoint["model"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+''', "`the epoch returned by load_checkpoint` is None, expected 3"),
+    WrongAnswer("checkpoint", '''
+def save_checkpoint(path, model, optimizer, epoch):
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict()}, path)
+
+def load_checkpoint(path, model, optimizer):
+    checkpoint = torch.load(path, weights_only=True, map_location="cpu")
+    model.load_state_dict(checkpoint["model"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    return 0
+''', "Use exactly the keys 'epoch', 'model' and 'optimizer'"),
+    WrongAnswer("quiz_resume", 'answer_resume = "a"', "the recorded answer is not the correct one"),
+
+    # Exercise 8.5: onnx_logits
+    WrongAnswer("onnx_logits", '''
+def onnx_logits(path, images):
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return torch.from_numpy(session.run(None, {"images": images.numpy()})[0])
+''', "Feed the graph's first input by its name"),
+    WrongAnswer("onnx_logits", '''
+def onnx_logits(path, images):
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, {session.get_inputs()[0].name: images.numpy()})[0]
+''', "turn the output into a tensor with torch.from_numpy"),
+    WrongAnswer("onnx_logits", '''
+def onnx_logits(path, images):
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return [torch.from_numpy(output) for output in session.run(None, {session.get_inputs()[0].name: images.numpy()})]
+''', "`onnx_logits(...)` is a list, expected a Tensor"),
+    WrongAnswer("quiz_onnx", 'answer_onnx = "b"', "the recorded answer is not the correct one"),
+]
+
+# Answers that pass every visible test but solve only the visible examples.
+HARD_CODED = {
+    "save_load_weights": _SAVE_OK + '''
+def load_weights(make_model, path, device="cpu"):
+    model = Scorer()
+    model.load_state_dict(torch.load(path, weights_only=True, map_location=device))
+    return model.to(device).eval()
+''',
+    "load_whole_model": '''
+_first_loaded = []
+def load_whole_model(path):
+    if not _first_loaded:
+        _first_loaded.append(torch.load(path, weights_only=False, map_location="cpu").eval())
+    return _first_loaded[0]
+''',
+    "remove_prefix": '''
+def remove_prefix(state_dict, prefix):
+    return {key.replace("module.", ""): value for key, value in state_dict.items()}
+''',
+    "checkpoint": '''
+def save_checkpoint(path, model, optimizer, epoch):
+    torch.save({"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict()}, path)
+
+def load_checkpoint(path, model, optimizer):
+    checkpoint = torch.load(path, weights_only=True, map_location="cpu")
+    model.load_state_dict(checkpoint["model"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    return 3
+''',
+    "onnx_logits": '''
+def onnx_logits(path, images):
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return torch.from_numpy(session.run(None, {"pixels": images.numpy()})[0])
+''',
+}
