@@ -9,17 +9,13 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import MissingEntry
 
-from grader.course import api_for, load_config, open_gradebook, require_success, stage_sources
-from grader.paths import SOLUTIONS
+from grader.classroom import prepare_lessons
+from grader.course import open_gradebook, require_success
 
 
-def create_course(course_root: Path, stems: list[str], source_folder: Path = SOLUTIONS):
-    """Stage the lessons and generate them (this records their tests in the gradebook); return nbgrader's API."""
-    stage_sources(course_root, stems, source_folder)
-    api = api_for(course_root, load_config(course_root))
-    for stem in stems:
-        require_success(api.generate_assignment(stem, force=True, create=True), f"generate_assignment {stem}")
-    return api
+def create_course(course_root: Path, stems: list[str]):
+    """A course with the lessons generated into its own SQLite gradebook; return nbgrader's API."""
+    return prepare_lessons(course_root, f"sqlite:///{Path(course_root).resolve() / 'gradebook.db'}", stems)
 
 
 def submit(course_root: Path, stem: str, student: str, notebook) -> Path:

@@ -21,9 +21,10 @@ def class_api(course_root: Path, db_url: str, **overrides: dict) -> NbGraderAPI:
     return api_for(course_root, config)
 
 
-def prepare_lessons(course_root: Path, db_url: str, lessons: list[str]) -> None:
+def prepare_lessons(course_root: Path, db_url: str, lessons: list[str]) -> NbGraderAPI:
     """Stage the lessons' sources and record their tests in the gradebook (nbgrader generate_assignment)."""
     stage_sources(course_root, lessons)
     api = class_api(course_root, db_url)
     for lesson in lessons:
         require_success(api.generate_assignment(lesson, force=True, create=True), f"generate_assignment {lesson}")
+    return api

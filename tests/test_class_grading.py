@@ -21,7 +21,7 @@ from grader.collect import collect
 from grader.course import open_gradebook
 from grader.export import export
 from grader.feedback import generate_feedback
-from grader.notebooks import read
+from grader.notebooks import graded_tests, read
 from grader.paths import REPO, SOLUTIONS
 from grader.report import write_report
 from grader.sample_class import LESSON, build
@@ -84,7 +84,9 @@ def test_stderr_warnings_and_progress_bars_cost_no_points(graded_class):
     autograded = read(course / "autograded" / "noisy" / LESSON / f"{LESSON}.ipynb")
     assert "noisy on purpose" in open(course / "submitted" / "noisy" / LESSON / f"{LESSON}.ipynb").read()
     assert lesson_scores(by_lesson)["noisy"] == expected["noisy"] == 12
-    assert autograded  # the noisy code did run: its stderr was ignored, not its tests
+    left_on_stderr = [o for cell in graded_tests(autograded) for o in cell.outputs
+                      if o.output_type == "stream" and o.name == "stderr"]
+    assert left_on_stderr == [], "warnings and progress bars must be dropped before scoring"
 
 
 def test_rerun_skips_what_is_graded(graded_class):
