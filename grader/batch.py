@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 from grader.execution import GradingJob, GradingResult, run_job
 from grader.paths import LESSON_STEMS, SOLUTIONS
 from grader.record import is_recorded, record
+from grader.sandbox import Limits, require_sandbox
 
 
 @dataclass
@@ -68,8 +69,15 @@ def _client(scheduler: str | None, workers: int | None):
 
 def autograde_class(course_root: Path, db_url: str, lessons: list[str] | None = None,
                     students: list[str] | None = None, force: bool = False, scheduler: str | None = None,
-                    workers: int | None = None, show_progress: bool = True, cell_timeout: int = 180) -> BatchReport:
-    """Grade every pending submission; return what was graded, skipped and why some failed."""
+                    workers: int | None = None, show_progress: bool = True, limits: Limits = Limits(),
+                    sandboxed: bool = True) -> BatchReport:
+    """Grade every pending submission; return what was graded, skipped and why some failed.
+
+    Student code runs in the sandbox unless ``sandboxed`` is False (the instructor's explicit choice);
+    without a usable sandbox this raises SandboxUnavailable before anything runs.
+    """
+    if sandboxed:
+        require_sandbox()
     report = BatchReport()
     pending = []
     for submission in find_submissions(course_root, lessons, students):
@@ -91,7 +99,7 @@ def autograde_class(course_root: Path, db_url: str, lessons: list[str] | None = 
         futures = {}
         for submission, digest in pending:
             job = GradingJob(submission.lesson, submission.student, sources[submission.lesson],
-                             submission.path.read_bytes(), cell_timeout)
+                             submission.path.read_bytes(), limits, sandboxed)
             futures[client.submit(run_job, job, pure=False)] = (submission, digest)
         bar = tqdm(total=len(pending), unit="notebook", desc="autograde", disable=not show_progress)
         students_done = 0

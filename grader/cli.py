@@ -7,6 +7,7 @@ from pathlib import Path
 from grader.course import NbgraderError
 from grader.notebooks import NotebookError, nbval_counts, read
 from grader.paths import LESSONS, SOLUTIONS, resolve_stems
+from grader.sandbox import SandboxUnavailable
 
 
 def _release(args: argparse.Namespace) -> int:
@@ -65,6 +66,7 @@ def _collect(args: argparse.Namespace) -> int:
 def _autograde(args: argparse.Namespace) -> int:
     from grader.batch import autograde_class, find_submissions
     from grader.classroom import prepare_lessons
+    from grader.sandbox import Limits, require_sandbox
 
     course, db = _course_and_db(args)
     lessons = resolve_stems(args.lessons) if args.lessons else None
@@ -73,9 +75,16 @@ def _autograde(args: argparse.Namespace) -> int:
         print(f"error: no collected submissions in {course / 'submitted'}; run `python -m grader collect` first",
               file=sys.stderr)
         return 2
+    limits = Limits(cell_seconds=args.timeout, notebook_seconds=args.notebook_timeout,
+                    cpu_seconds=args.notebook_timeout, memory_bytes=args.memory_mib * 2**20)
+    if not args.no_sandbox:
+        require_sandbox()
+    print(f"limits per notebook: {limits.describe()}; "
+          + ("no sandbox: student code runs with the grader's rights" if args.no_sandbox else "sandboxed (bubblewrap)"))
     prepare_lessons(course, db, sorted({s.lesson for s in submissions}))
     report = autograde_class(course, db, lessons, args.student, force=args.force, scheduler=args.scheduler,
-                             workers=args.workers, show_progress=not args.no_progress, cell_timeout=args.timeout)
+                             workers=args.workers, show_progress=not args.no_progress, limits=limits,
+                             sandboxed=not args.no_sandbox)
     print(report.summary())
     return 1 if report.failed else 0
 
@@ -143,6 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
                                                "(default: an embedded cluster on this machine)")
     autograde.add_argument("--workers", type=int, help="workers of the embedded cluster (default: one per core)")
     autograde.add_argument("--timeout", type=int, default=180, help="seconds allowed per cell (default: 180)")
+    autograde.add_argument("--notebook-timeout", type=int, default=900,
+                           help="seconds (wall and CPU) allowed per notebook (default: 900)")
+    autograde.add_argument("--memory-mib", type=int, default=6144,
+                           help="address space per kernel process, MiB (default: 6144; torch maps ~2 GiB)")
+    autograde.add_argument("--no-sandbox", action="store_true",
+                           help="run student code without bubblewrap isolation (limits still apply); "
+                                "only for code you trust")
     autograde.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_course_options(autograde)
     autograde.set_defaults(run=_autograde)
@@ -168,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ValueError, NotebookError, OSError) as error:
+    except (ValueError, NotebookError, OSError, SandboxUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except NbgraderError as error:

@@ -3,10 +3,12 @@
 ``run_job`` takes everything it needs as bytes (so it runs the same on a Dask worker on another
 machine), runs nbgrader's own Autograde converter in a private, throw-away course folder with a
 private gradebook, and returns the autograded notebook. It never touches the class gradebook: the
-caller records results (see grader.record). Wrap this function to sandbox the execution.
+caller records results (see grader.record). The kernel runs in the sandbox of grader.sandbox (or, when
+the instructor turned sandboxing off, with its limits only) and its output is capped.
 """
 
 import hashlib
+import os
 import re
 import shutil
 import tempfile
@@ -15,8 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from contextlib import contextmanager
+from nbgrader.converters import Autograde
 
 from grader.course import api_for, load_config
+from grader.output_limit import LimitedOutputExecute
+from grader.sandbox import KERNEL_NAME, Limits, read_status, write_kernel
 
 _TEMPLATES: dict[str, Path] = {}  # per worker process: source digest -> generated template course
 
@@ -29,7 +35,8 @@ class GradingJob:
     student: str
     source: bytes  # the solutions/ notebook (with hidden tests)
     submission: bytes
-    cell_timeout: int = 180
+    limits: Limits = field(default_factory=Limits)
+    sandboxed: bool = True  # False only when the instructor asked to grade without isolation
 
 
 @dataclass
@@ -43,9 +50,9 @@ class GradingResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _template_course(lesson: str, source: bytes, cell_timeout: int) -> Path:
+def _template_course(lesson: str, source: bytes) -> Path:
     """A generated course for ``lesson`` (source + gradebook), made once per worker and source version."""
-    key = hashlib.sha256(source + str(cell_timeout).encode()).hexdigest()[:16]
+    key = hashlib.sha256(source).hexdigest()[:16]
     if key not in _TEMPLATES or not _TEMPLATES[key].exists():
         root = Path(tempfile.mkdtemp(prefix=f"grader-template-{lesson}-"))
         (root / "source" / lesson).mkdir(parents=True)
@@ -80,25 +87,60 @@ def unreadable_reason(submission: bytes) -> str | None:
     return None
 
 
+@contextmanager
+def _jupyter_paths(folders: dict[str, Path]):
+    """Let jupyter_client find the job's kernelspec and write the connection file in its runtime folder."""
+    saved = {key: os.environ.get(key) for key in ("JUPYTER_PATH", "JUPYTER_RUNTIME_DIR")}
+    os.environ["JUPYTER_PATH"] = str(folders["kernels"])
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(folders["runtime"])
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _job_config(root: Path, folders: dict[str, Path], limits: Limits):
+    """nbgrader's autograde, with our kernel, its sockets in the runtime folder and outputs capped."""
+    steps = [LimitedOutputExecute if step.__name__ == "Execute" else step
+             for step in Autograde.class_traits()["autograde_preprocessors"].default()]
+    return load_config(root, Execute={"timeout": limits.cell_seconds, "kernel_name": KERNEL_NAME},
+                       LimitedOutputExecute={"max_output_bytes": limits.output_bytes},
+                       KernelManager={"transport": "ipc", "ip": str(folders["runtime"] / "kernel"),
+                                      "connection_file": str(folders["runtime"] / "connection.json")},
+                       Autograde={"autograde_preprocessors": steps})
+
+
 def run_job(job: GradingJob) -> GradingResult:
     """Autograde one submission with nbgrader in a private course folder; return the autograded notebook."""
     started = time.perf_counter()
     problem = unreadable_reason(job.submission)
     if problem:
         return GradingResult(job.lesson, job.student, None, problem, {"total": time.perf_counter() - started})
-    template = _template_course(job.lesson, job.source, job.cell_timeout)
+    template = _template_course(job.lesson, job.source)
     prepared = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="grader-job-") as scratch:
-        root = Path(scratch) / "course"
+        job_dir = Path(scratch)
+        root = job_dir / "course"  # never visible to the kernel: it holds the hidden tests and the gradebook
         shutil.copytree(template, root)
         submitted = root / "submitted" / job.student / job.lesson
         submitted.mkdir(parents=True)
         (submitted / f"{job.lesson}.ipynb").write_bytes(job.submission)
-        config = load_config(root, Execute={"timeout": job.cell_timeout})
-        result = api_for(root, config).autograde(job.lesson, job.student, force=True, create=True)
+        folders = write_kernel(job_dir, job.limits, job.sandboxed)
+        with _jupyter_paths(folders):
+            result = api_for(root, _job_config(root, folders, job.limits)).autograde(
+                job.lesson, job.student, force=True, create=True)
         graded = time.perf_counter()
         output = root / "autograded" / job.student / job.lesson / f"{job.lesson}.ipynb"
         autograded = output.read_bytes() if result.get("success") and output.exists() else None
+        kernel_end = read_status(job_dir).get("explanation")
     timings = {"setup": prepared - started, "autograde": graded - prepared, "total": time.perf_counter() - started}
-    error = None if autograded else _reason(result.get("log", ""), result.get("error", "") or "")
+    error = None
+    if autograded is None:
+        error = _reason(result.get("log", ""), result.get("error", "") or "")
+        if kernel_end:
+            error = f"{kernel_end}; nothing after that point ran ({error})"
     return GradingResult(job.lesson, job.student, autograded, error, timings)

@@ -1,0 +1,176 @@
+"""The sandbox a graded notebook's kernel runs in: bubblewrap, an unprivileged user and resource limits.
+
+Policy lives here; grader.kernel_launcher applies it when nbgrader starts the kernel. Inside the
+sandbox the kernel sees, read-only, only the Python installation, the course's ``helpers`` package and
+the FashionMNIST folder; it may write only to its private scratch folder (which is also /tmp). It has no
+network (a new network namespace), no view of solutions/, the course folder, the gradebook or other
+students' files, and runs as a user id of its own, so the process limit counts its processes alone.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+KERNEL_NAME = "grader-sandbox"
+SCRATCH_INSIDE = "/sandbox"  # where the private scratch folder appears inside the sandbox
+FIRST_UID = 200_000  # sandbox user ids: FIRST_UID + (worker pid % 100000), owned by no real user
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one graded notebook may use. Times in seconds, sizes in bytes."""
+
+    cell_seconds: int = 180  # wall time per cell, then the cell is interrupted (KeyboardInterrupt)
+    notebook_seconds: int = 900  # wall time for the whole notebook, then the kernel is killed
+    cpu_seconds: int = 900  # CPU time of the kernel process (RLIMIT_CPU)
+    memory_bytes: int = 6 * 2**30  # address space per process (RLIMIT_AS); torch alone maps ~2 GiB
+    processes: int = 32  # processes and threads of the sandbox user (RLIMIT_NPROC)
+    file_bytes: int = 256 * 2**20  # largest file the notebook may write (RLIMIT_FSIZE)
+    output_bytes: int = 2 * 2**20  # outputs kept per notebook; the rest is dropped with a notice
+    open_files: int = 1024  # RLIMIT_NOFILE
+
+    def describe(self) -> str:
+        mib = 2**20
+        return (f"{self.cell_seconds} s per cell, {self.notebook_seconds} s per notebook, {self.cpu_seconds} s CPU, "
+                f"{self.memory_bytes // mib} MiB address space, {self.processes} processes, "
+                f"{self.file_bytes // mib} MiB per file, {self.output_bytes // mib} MiB of output")
+
+
+class SandboxUnavailable(RuntimeError):
+    """Grading untrusted code was requested but the sandbox cannot run here."""
+
+
+NO_SANDBOX_ADVICE = ("Install bubblewrap (as root: apt-get install bubblewrap) and grade as root, or pass "
+                     "--no-sandbox to run student code without isolation (only for code you trust).")
+
+
+def sandbox_problem() -> str | None:
+    """Why the sandbox cannot run on this machine, or None when it can (it is tried once for real)."""
+    for tool in ("bwrap", "setpriv"):
+        if not shutil.which(tool):
+            return f"`{tool}` is not installed"
+    if os.geteuid() != 0:
+        return "the sandbox needs root, to run each kernel as a user id of its own"
+    probe = subprocess.run(bwrap_arguments(Path("/"), [], {}) + ["true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        return f"bwrap cannot create a sandbox here: {probe.stderr.strip() or probe.returncode}"
+    return None
+
+
+def require_sandbox() -> None:
+    problem = sandbox_problem()
+    if problem:
+        raise SandboxUnavailable(f"cannot sandbox student code: {problem}. {NO_SANDBOX_ADVICE}")
+
+
+def readonly_paths() -> list[Path]:
+    """What a graded kernel needs to read: Python (base and venv), helpers/ and the data folder."""
+    import helpers
+    from helpers.data import default_root as data_root
+
+    paths = {Path(sys.base_prefix), Path(sys.prefix), Path(helpers.__file__).parent,
+             Path(sysconfig.get_paths()["purelib"]), data_root()}
+    return sorted(path.resolve() for path in paths if path.exists())
+
+
+def _ancestors(paths: list[Path]) -> list[Path]:
+    """Every folder above ``paths``, outermost first, so the sandbox can create them world-readable."""
+    seen = []
+    for path in paths:
+        for parent in reversed(path.parents):
+            if parent not in (Path("/"), Path("/tmp")) and parent not in seen and not str(parent).startswith("/usr"):
+                seen.append(parent)
+    return seen
+
+
+def bwrap_arguments(scratch: Path, readable: list[Path], env: dict[str, str],
+                    writable: list[Path] = ()) -> list[str]:
+    """The bwrap command line (without the program): the file system view, namespaces and environment."""
+    args = ["bwrap", "--ro-bind", "/usr", "/usr"]
+    for link in ("bin", "lib", "lib64", "sbin"):
+        if Path("/", link).is_symlink():
+            args += ["--symlink", os.readlink(Path("/", link)), f"/{link}"]
+        elif Path("/", link).exists():
+            args += ["--ro-bind", f"/{link}", f"/{link}"]
+    for name in ("ld.so.cache", "localtime", "nsswitch.conf", "fonts"):
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    # /tmp first: the paths bound next may lie under the real /tmp (a clone in /tmp, say) and must stay visible.
+    args += ["--bind", str(scratch / "tmp"), "/tmp", "--perms", "0755", "--dir", SCRATCH_INSIDE,
+             "--bind", str(scratch), SCRATCH_INSIDE]
+    for folder in _ancestors([Path(p) for p in readable] + [Path(p) for p in writable]):
+        args += ["--perms", "0755", "--dir", str(folder)]
+    for path in readable:
+        args += ["--ro-bind", str(path), str(path)]
+    for path in writable:
+        args += ["--bind", str(path), str(path)]
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+             "--hostname", "sandbox", "--die-with-parent", "--new-session",
+             "--chdir", f"{SCRATCH_INSIDE}/work", "--clearenv"]
+    for key, value in env.items():
+        args += ["--setenv", key, value]
+    return args + ["--"]
+
+
+def kernel_environment(home: str) -> dict[str, str]:
+    """The graded kernel's whole environment: grading mode, one quiet thread, caches in scratch."""
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": home, "MPLCONFIGDIR": f"{home}/.matplotlib", "IPYTHONDIR": f"{home}/.ipython",
+        "JUPYTER_CONFIG_DIR": f"{home}/.jupyter", "JUPYTER_DATA_DIR": f"{home}/.jupyter-data",
+        "TORCH_HOME": f"{home}/.torch", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
+        "NBGRADER_EXECUTION": "autograde",
+        # One OpenMP thread that sleeps when idle: parallel kernels then share the cores instead of spinning.
+        "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE", "MKL_NUM_THREADS": "1",
+    }
+    for key in ("COURSE_DATA_DIR", "COURSE_DEVICE"):
+        if os.environ.get(key):
+            env[key] = os.environ[key]
+    return env
+
+
+def sandbox_uid() -> int:
+    """A user id for this worker's kernels: distinct per worker process, so limits never collide."""
+    return FIRST_UID + os.getpid() % 100_000
+
+
+def write_kernel(job_dir: Path, limits: Limits, sandboxed: bool) -> dict[str, Path]:
+    """Write the job's kernelspec and launcher settings; return the folders the job uses.
+
+    ``job_dir`` must be invisible to the kernel; the scratch and runtime folders it contains are the
+    only ones the kernel can reach (runtime holds the connection file and the kernel's sockets).
+    """
+    folders = {name: job_dir / name for name in ("scratch", "runtime", "kernels")}
+    for sub in ("work", "home", "tmp"):
+        (folders["scratch"] / sub).mkdir(parents=True, exist_ok=True)
+    folders["runtime"].mkdir(parents=True, exist_ok=True)
+    uid = sandbox_uid()
+    home = f"{SCRATCH_INSIDE}/home" if sandboxed else str(folders["scratch"] / "home")
+    settings = {
+        "sandboxed": sandboxed, "uid": uid, "limits": asdict(limits),
+        "scratch": str(folders["scratch"]), "runtime": str(folders["runtime"]),
+        "readable": [str(p) for p in readonly_paths()], "env": kernel_environment(home),
+        "python": sys.executable, "status_file": str(job_dir / "kernel-status.json"),
+    }
+    settings_file = job_dir / "kernel-settings.json"
+    settings_file.write_text(json.dumps(settings, indent=1))
+    spec_dir = folders["kernels"] / "kernels" / KERNEL_NAME
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    spec = {"argv": [sys.executable, "-m", "grader.kernel_launcher", str(settings_file), "{connection_file}"],
+            "display_name": "Python 3 (grading sandbox)", "language": "python",
+            "interrupt_mode": "message"}  # signals do not cross into the sandbox's own session
+    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
+    return folders
+
+
+def read_status(job_dir: Path) -> dict:
+    """What the launcher recorded about how the kernel ended ({} if it never wrote)."""
+    try:
+        return json.loads((job_dir / "kernel-status.json").read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
