@@ -35,11 +35,13 @@ class BatchReport:
     graded: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str, str]] = field(default_factory=list)  # (student, lesson, reason)
+    tampered: list[tuple[str, str, str]] = field(default_factory=list)  # (student, lesson, what was found)
 
     def summary(self) -> str:
         lines = [f"graded {len(self.graded)} notebooks, skipped {len(self.skipped)} already graded, "
-                 f"{len(self.failed)} could not be graded"]
+                 f"{len(self.failed)} could not be graded, {len(self.tampered)} scored 0 for tampering"]
         lines += [f"  {student} / {lesson}: {reason}" for student, lesson, reason in self.failed]
+        lines += [f"  {student} / {lesson}: TAMPERING (review it): {found}" for student, lesson, found in self.tampered]
         return "\n".join(lines)
 
 
@@ -111,6 +113,9 @@ def autograde_class(course_root: Path, db_url: str, lessons: list[str] | None = 
                 result = GradingResult(submission.lesson, submission.student, None,
                                        f"grading crashed: {type(error).__name__}: {error}")
             record(course_root, db_url, result, digest)
+            if result.tampered:
+                found = "; ".join(f["message"] for f in result.integrity if f["severity"] == "tampering")
+                report.tampered.append((result.student, result.lesson, found))
             if result.error:
                 report.failed.append((result.student, result.lesson, result.error))
             else:

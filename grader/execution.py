@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from nbgrader.converters import Autograde
 
 from grader.course import api_for, load_config
+from grader.integrity import (Finding, code_findings, is_tampered, runtime_findings, structure_findings,
+                              with_probe)
 from grader.output_limit import LimitedOutputExecute
 from grader.sandbox import KERNEL_NAME, Limits, read_status, write_kernel
 
@@ -48,6 +50,11 @@ class GradingResult:
     autograded: bytes | None
     error: str | None
     timings: dict[str, float] = field(default_factory=dict)
+    integrity: list[dict] = field(default_factory=list)  # grader.integrity findings, as dicts
+
+    @property
+    def tampered(self) -> bool:
+        return is_tampered([Finding(**finding) for finding in self.integrity])
 
 
 def _template_course(lesson: str, source: bytes) -> Path:
@@ -56,7 +63,8 @@ def _template_course(lesson: str, source: bytes) -> Path:
     if key not in _TEMPLATES or not _TEMPLATES[key].exists():
         root = Path(tempfile.mkdtemp(prefix=f"grader-template-{lesson}-"))
         (root / "source" / lesson).mkdir(parents=True)
-        (root / "source" / lesson / f"{lesson}.ipynb").write_bytes(source)
+        probed = with_probe(nbformat.reads(source.decode("utf-8"), as_version=4))
+        nbformat.write(probed, root / "source" / lesson / f"{lesson}.ipynb")
         api = api_for(root, load_config(root))
         result = api.generate_assignment(lesson, force=True, create=True)
         if not result.get("success"):
@@ -137,10 +145,15 @@ def run_job(job: GradingJob) -> GradingResult:
         output = root / "autograded" / job.student / job.lesson / f"{job.lesson}.ipynb"
         autograded = output.read_bytes() if result.get("success") and output.exists() else None
         kernel_end = read_status(job_dir).get("explanation")
+        release = nbformat.read(root / "release" / job.lesson / f"{job.lesson}.ipynb", as_version=4)
     timings = {"setup": prepared - started, "autograde": graded - prepared, "total": time.perf_counter() - started}
     error = None
     if autograded is None:
         error = _reason(result.get("log", ""), result.get("error", "") or "")
         if kernel_end:
             error = f"{kernel_end}; nothing after that point ran ({error})"
-    return GradingResult(job.lesson, job.student, autograded, error, timings)
+    submission = nbformat.reads(job.submission.decode("utf-8"), as_version=4)
+    findings = structure_findings(submission, release) + code_findings(submission)
+    if autograded is not None:
+        findings += runtime_findings(nbformat.reads(autograded.decode("utf-8"), as_version=4))
+    return GradingResult(job.lesson, job.student, autograded, error, timings, [f.as_dict() for f in findings])

@@ -8,7 +8,7 @@ from nbgrader.api import MissingEntry
 
 from grader.course import open_gradebook
 
-from grader.record import read_marker
+from grader.record import MARKER, read_marker
 
 
 @dataclass
@@ -51,11 +51,25 @@ def _status(course_root: Path, lesson: str, student: str) -> str:
     if marker is None:
         submitted = course_root / "submitted" / student / lesson / f"{lesson}.ipynb"
         return "not graded yet" if submitted.exists() else "missing"
+    if marker.get("tampered"):
+        return "tampering found, scored 0: see integrity.csv and review"
     return f"not gradable: {marker['error']}" if marker.get("error") else "graded"
 
 
+def _write_integrity(course_root: Path, path: Path) -> None:
+    """Every integrity finding of every graded submission, one per row."""
+    with open(path, "w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["student_id", "lesson", "severity", "kind", "where", "message"])
+        for marker_path in sorted((course_root / "autograded").glob(f"*/*/{MARKER}")):
+            lesson, student = marker_path.parent.name, marker_path.parent.parent.name
+            for finding in (read_marker(course_root, lesson, student) or {}).get("integrity", []):
+                writer.writerow([student, lesson, finding["severity"], finding["kind"], finding["where"],
+                                 finding["message"]])
+
+
 def export(course_root: Path, db_url: str, out_folder: Path) -> list[Path]:
-    """Write grades_by_lesson.csv, grades_by_exercise.csv and lms_gradebook.csv; return their paths."""
+    """Write grades_by_lesson.csv, grades_by_exercise.csv, lms_gradebook.csv and integrity.csv; return their paths."""
     rows = exercise_scores(db_url)
     out_folder.mkdir(parents=True, exist_ok=True)
     by_exercise, by_lesson, lms = (out_folder / name for name in
@@ -81,4 +95,5 @@ def export(course_root: Path, db_url: str, out_folder: Path) -> list[Path]:
         for student in students:
             scores = [totals[student, lesson][0] for lesson in lessons]
             writer.writerow([student, student] + [f"{score:g}" for score in scores] + [f"{sum(scores):g}"])
-    return [by_lesson, by_exercise, lms]
+    _write_integrity(course_root, out_folder / "integrity.csv")
+    return [by_lesson, by_exercise, lms, out_folder / "integrity.csv"]

@@ -38,7 +38,9 @@ def _hand_over(settings: dict, connection_file: Path) -> None:
 
 
 def command(settings: dict, connection_file: Path, kernel_args: list[str]) -> list[str]:
-    kernel = [settings["python"], "-m", "ipykernel_launcher", "-f", str(connection_file), *kernel_args]
+    start_with_probe = (f"import sys; sys.path.insert(0, {settings['probe_dir']!r}); "
+                        "import grader_probe; grader_probe.start()")  # see grader.kernel_probe
+    kernel = [settings["python"], "-c", start_with_probe, "-f", str(connection_file), *kernel_args]
     if not settings["sandboxed"]:
         return kernel
     uid = str(settings["uid"])

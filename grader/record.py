@@ -1,7 +1,8 @@
 """The trusted writer: the only code that writes grading results into the class gradebook.
 
 Student code runs elsewhere (grader.execution); here we only read the autograded notebook it
-returned and store the scores with nbgrader's own SaveAutoGrades. Each submission's results are
+returned and store the scores with nbgrader's own SaveAutoGrades (or zeros, when there is no notebook
+or the integrity report found tampering), and the integrity report in the marker. Each submission's results are
 written in this order: autograded notebook, gradebook rows, then a small marker file naming the
 submission's digest. A run killed at any point leaves either a complete record or none (the marker
 is written last, atomically), so a re-run redoes exactly the unfinished work and duplicates nothing.
@@ -66,13 +67,14 @@ def record(course_root: Path, db_url: str, result: GradingResult, digest: str) -
                                   "student": result.student, "db_url": db_url}}
         SaveAutoGrades().preprocess(notebook, resources)
     else:
-        stale = folder / f"{result.lesson}.ipynb"
-        stale.unlink(missing_ok=True)
+        (folder / f"{result.lesson}.ipynb").unlink(missing_ok=True)
+    if result.autograded is None or result.tampered:  # no notebook, or tampering: nothing is earned
         with open_gradebook(db_url) as gradebook:
             submission = gradebook.find_submission_notebook(result.lesson, result.lesson, result.student)
             for grade in submission.grades:
-                grade.auto_score, grade.needs_manual_grade = 0, False
+                grade.auto_score, grade.needs_manual_grade = 0, result.tampered  # tampering: flag for review
             gradebook.db.commit()
     marker = {"submission_sha256": digest, "error": result.error, "timings": result.timings,
+              "tampered": result.tampered, "integrity": result.integrity,
               "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
     _write_atomically(folder / MARKER, json.dumps(marker, indent=1).encode())

@@ -149,12 +149,16 @@ def write_kernel(job_dir: Path, limits: Limits, sandboxed: bool) -> dict[str, Pa
     for sub in ("work", "home", "tmp"):
         (folders["scratch"] / sub).mkdir(parents=True, exist_ok=True)
     folders["runtime"].mkdir(parents=True, exist_ok=True)
+    probe_dir = job_dir / "probe"
+    probe_dir.mkdir(exist_ok=True)
+    shutil.copyfile(Path(__file__).with_name("kernel_probe.py"), probe_dir / "grader_probe.py")
     uid = sandbox_uid()
     home = f"{SCRATCH_INSIDE}/home" if sandboxed else str(folders["scratch"] / "home")
     settings = {
         "sandboxed": sandboxed, "uid": uid, "limits": asdict(limits),
         "scratch": str(folders["scratch"]), "runtime": str(folders["runtime"]),
-        "readable": [str(p) for p in readonly_paths()], "env": kernel_environment(home),
+        "readable": [str(p) for p in readonly_paths() + [probe_dir]], "env": kernel_environment(home),
+        "probe_dir": str(probe_dir),
         "python": sys.executable, "status_file": str(job_dir / "kernel-status.json"),
     }
     settings_file = job_dir / "kernel-settings.json"

@@ -1,15 +1,51 @@
 """Assertions whose messages teach: what was expected, what was found, and a nudge.
 
 Exercise test cells use these so a failing check reads like advice, not a stack trace.
+The checks compare with the functions as they were when this module was imported (before any exercise
+code ran), and refuse objects that claim to equal anything, so replacing ``torch.allclose`` or
+returning an "always equal" object cannot pass a test.
 Introduced in lessons/01_quickstart.ipynb.
 """
 
 import torch
 from torch import nn
 
+_torch_assert_close = torch.testing.assert_close
+_as_tensor = torch.as_tensor
+_Tensor = torch.Tensor
+
 
 def _fail(message: str, nudge: str) -> None:
     raise AssertionError(f"{message}{' ' + nudge if nudge else ''}")
+
+
+def _article(word: str) -> str:
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
+
+
+class _Unmatched:
+    """A fresh object that no genuine value equals."""
+
+
+def claims_to_equal_anything(value) -> bool:
+    """True for an object (or a list, tuple or dict holding one) whose ``==`` says True to anything."""
+    if isinstance(value, (list, tuple)):
+        return any(claims_to_equal_anything(item) for item in value)
+    if isinstance(value, dict):
+        return any(claims_to_equal_anything(item) for item in [*value.keys(), *value.values()])
+    if isinstance(value, _Tensor):
+        return False
+    try:
+        answer = value == _Unmatched()
+        return answer is not NotImplemented and not hasattr(answer, "shape") and bool(answer)
+    except Exception:
+        return False
+
+
+def _refuse_always_equal(name: str, value) -> None:
+    if claims_to_equal_anything(value):
+        _fail(f"`{name}` is a {type(value).__name__} object that claims to equal anything (its == always "
+              "answers True), expected a real value.", "Return the value itself, computed by your code.")
 
 
 def assert_not_none(name: str, value) -> None:
@@ -21,9 +57,10 @@ def assert_not_none(name: str, value) -> None:
 def assert_type(name: str, value, expected: type | tuple[type, ...], nudge: str = "") -> None:
     """``value`` must be an instance of ``expected``."""
     assert_not_none(name, value)
+    _refuse_always_equal(name, value)
     if not isinstance(value, expected):
         wanted = " or ".join(t.__name__ for t in expected) if isinstance(expected, tuple) else expected.__name__
-        _fail(f"`{name}` is a {type(value).__name__}, expected a {wanted}.", nudge)
+        _fail(f"`{name}` is {_article(type(value).__name__)}, expected {_article(wanted)}.", nudge)
 
 
 def assert_shape(name: str, tensor: torch.Tensor, expected: tuple[int, ...], nudge: str = "") -> None:
@@ -44,17 +81,19 @@ def assert_close(name: str, actual, expected, nudge: str = "", rtol: float | Non
                  atol: float | None = None) -> None:
     """``actual`` must equal ``expected`` up to float tolerance (``torch.testing.assert_close``)."""
     assert_not_none(name, actual)
+    _refuse_always_equal(name, actual)
 
     def message(detail: str) -> str:
         return f"`{name}` does not match the expected value. {detail.strip()}{' ' + nudge if nudge else ''}"
 
-    torch.testing.assert_close(torch.as_tensor(actual), torch.as_tensor(expected), rtol=rtol, atol=atol,
-                               check_dtype=False, check_device=False, msg=message)
+    _torch_assert_close(_as_tensor(actual), _as_tensor(expected), rtol=rtol, atol=atol,
+                        check_dtype=False, check_device=False, msg=message)
 
 
 def assert_equal(name: str, actual, expected, nudge: str = "") -> None:
     """``actual == expected`` for plain Python values (strings, numbers, tuples)."""
-    if actual != expected:
+    _refuse_always_equal(name, actual)
+    if not actual == expected:
         _fail(f"`{name}` is {actual!r}, expected {expected!r}.", nudge)
 
 

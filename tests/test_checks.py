@@ -19,7 +19,7 @@ def test_none_suggests_a_missing_return():
 
 def test_type_names_both_types_and_the_nudge():
     text = message_of(checks.assert_type, "result", 3, (float, str), "Use float().")
-    assert text == "`result` is a int, expected a float or str. Use float()."
+    assert text == "`result` is an int, expected a float or str. Use float()."
 
 
 def test_shape_mismatch():
@@ -63,3 +63,45 @@ def test_missing_gradient():
 def test_passed_line(capsys):
     checks.passed("Exercise 9.9")
     assert capsys.readouterr().out == "Exercise 9.9 passed.\n"
+
+
+class AlwaysEqual:
+    """The classic cheat: an object whose == says True to anything."""
+
+    def __eq__(self, other):
+        return True
+
+    __hash__ = object.__hash__
+
+
+class FloatThatAlwaysEquals(float):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = float.__hash__
+
+
+@pytest.mark.parametrize("check", [
+    lambda: checks.assert_equal("answer", AlwaysEqual(), 3),
+    lambda: checks.assert_equal("answer", [1, AlwaysEqual()], [1, 2]),
+    lambda: checks.assert_equal("answer", FloatThatAlwaysEquals(0.0), 0.75),
+    lambda: checks.assert_close("answer", AlwaysEqual(), 1.0),
+    lambda: checks.assert_type("answer", FloatThatAlwaysEquals(1.0), float),
+])
+def test_an_object_that_claims_to_equal_anything_fails_the_checks(check):
+    assert "claims to equal anything" in message_of(check)
+
+
+def test_genuine_values_are_not_mistaken_for_always_equal_objects():
+    import numpy as np
+
+    for value in [0, 1, 2.5, "b", (1, 2), [3], {"a": 1}, None, True, torch.zeros(3), torch.tensor(1.0), np.zeros(2)]:
+        assert not checks.claims_to_equal_anything(value), value
+
+
+def test_replacing_torch_comparisons_does_not_pass_a_wrong_value(monkeypatch):
+    monkeypatch.setattr(torch.testing, "assert_close", lambda *args, **kwargs: None)
+    monkeypatch.setattr(torch, "allclose", lambda *args, **kwargs: True)
+    monkeypatch.setattr(torch, "as_tensor", lambda value, *args, **kwargs: torch.zeros(1))
+    assert "does not match the expected value" in message_of(
+        checks.assert_close, "x", torch.tensor([1.0]), torch.tensor([2.0]))

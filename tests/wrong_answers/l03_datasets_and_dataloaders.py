@@ -74,7 +74,7 @@ class CSVImageDataset(Dataset):
         image = pil_to_tensor(Image.open(self.img_dir / name))
         return (self.transform(image) if self.transform else image,
                 self.target_transform(label) if self.target_transform else label)
-''', "`the label of CSVImageDataset(...)[0]` is a str, expected a int. The csv module gives strings"),
+''', "`the label of CSVImageDataset(...)[0]` is a str, expected an int. The csv module gives strings"),
     WrongAnswer("csv_image_dataset", '''
 class CSVImageDataset(Dataset):
     def __init__(self, annotations_file, img_dir, transform=None, target_transform=None, has_header=True):
@@ -103,7 +103,7 @@ def num_batches(n_samples, batch_size, drop_last=False):
     WrongAnswer("num_batches", '''
 def num_batches(n_samples, batch_size, drop_last=False):
     return n_samples / batch_size
-''', "`num_batches(60000, 64)` is a float, expected a int"),
+''', "`num_batches(60000, 64)` is a float, expected an int"),
     WrongAnswer("make_loaders", '''
 def make_loaders(train_ds, test_ds, batch_size, generator=None):
     return (DataLoader(train_ds, batch_size=batch_size, shuffle=True, generator=generator),

@@ -64,7 +64,7 @@ def count_parameters(model, trainable_only=True):
     WrongAnswer("count_parameters", '''
 def count_parameters(model, trainable_only=True):
     return sum(torch.tensor(p.numel()) for p in model.parameters() if p.requires_grad or not trainable_only)
-''', "`count_parameters(NeuralNetwork())` is a Tensor, expected a int"),
+''', "`count_parameters(NeuralNetwork())` is a Tensor, expected an int"),
     WrongAnswer("mlp", '''
 def mlp(sizes, dropout=0.0):
     layers = []

@@ -1,0 +1,198 @@
+"""The integrity report of one submission, made outside the student's kernel.
+
+Three sources, each a list of Findings:
+- structure: the submission against the released lesson (deleted, duplicated, renamed, reordered or
+  edited locked cells, changed cell types). nbgrader restores locked cells from the source before
+  running, so these never change a score; they are reported as "repaired".
+- code: the student's cells read with ``ast`` (never run): patching torch, numpy or our helpers,
+  classes that redefine ``==``, process, network and file tricks. Reported as "suspicious".
+- runtime: what the kernel probe (grader.kernel_probe) reported after each graded test, and graded
+  tests that passed without a probe report (the probe was silenced). Reported as "tampering".
+
+Policy (grader.execution): any "tampering" finding sets the whole submission to 0 for the instructor
+to review; tampering never earns points.
+"""
+
+import ast
+import json
+from dataclasses import asdict, dataclass
+
+from nbformat import NotebookNode
+
+from grader.kernel_probe import MIME as PROBE_MIME
+from grader.notebooks import nbgrader_meta
+
+TAMPERING, SUSPICIOUS, REPAIRED = "tampering", "suspicious", "repaired"
+PROBE_CALL = "__import__('grader_probe').verify(globals())"
+
+PROTECTED_ROOTS = {"torch", "nn", "F", "np", "numpy", "helpers", "builtins", "__builtins__", "math", "checks"}
+COMPARISON_NAMES = {"allclose", "isclose", "equal", "assert_close", "assert_allclose", "array_equal",
+                    "assert_equal", "assert_type", "assert_shape", "check_choice", "passed", "__eq__", "__ne__"}
+RISKY_CALLS = {
+    "_exit": "ends the process (os._exit)", "fork": "starts processes (os.fork)", "system": "runs shell commands",
+    "popen": "runs shell commands", "exec": "runs code built at run time", "eval": "runs code built at run time",
+    "compile": "compiles code at run time", "setattr": "sets attributes by name", "_getframe": "inspects frames",
+}
+RISKY_MODULES = {"socket": "opens network connections", "urllib": "opens network connections",
+                 "requests": "opens network connections", "http": "opens network connections",
+                 "subprocess": "runs other programs", "ctypes": "calls C code directly", "gc": "walks all objects",
+                 "builtins": "changes Python's built-in functions", "unittest": "patches objects (unittest.mock)"}
+GRADER_PATHS = ("solutions", "gradebook", ".db", "autograded", "submitted", "source/", "hidden", "/work", "/root")
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # TAMPERING, SUSPICIOUS or REPAIRED
+    kind: str
+    where: str  # a grade_id or "cell N"
+    message: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def with_probe(source: NotebookNode) -> NotebookNode:
+    """The lesson's source with the probe call added, hidden, at the end of every graded test cell."""
+    for cell in source.cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            cell.source = f"{cell.source.rstrip()}\n### BEGIN HIDDEN TESTS\n{PROBE_CALL}\n### END HIDDEN TESTS\n"
+    return source
+
+
+def _grade_ids(notebook: NotebookNode) -> list[tuple[str, NotebookNode]]:
+    return [(nbgrader_meta(cell)["grade_id"], cell) for cell in notebook.cells if nbgrader_meta(cell).get("grade_id")]
+
+
+def structure_findings(submission: NotebookNode, release: NotebookNode) -> list[Finding]:
+    """How the submission's nbgrader cells differ from the released lesson's."""
+    released = dict(_grade_ids(release))
+    submitted = _grade_ids(submission)
+    found, seen = [], set()
+    for grade_id, cell in submitted:
+        if grade_id in seen:
+            found.append(Finding(REPAIRED, "duplicated cell", grade_id, f"cell {grade_id} appears more than once"))
+            continue
+        seen.add(grade_id)
+        original = released.get(grade_id)
+        if original is None:
+            found.append(Finding(REPAIRED, "unknown cell", grade_id,
+                                 f"cell {grade_id} is not in the lesson (renamed?); it is not graded"))
+        elif cell.cell_type != original.cell_type:
+            found.append(Finding(REPAIRED, "cell type changed", grade_id,
+                                 f"cell {grade_id} was turned from {original.cell_type} into {cell.cell_type}"))
+        elif nbgrader_meta(original).get("locked") and cell.source.strip() != original.source.strip():
+            found.append(Finding(REPAIRED, "locked cell edited", grade_id,
+                                 f"locked cell {grade_id} was edited; the lesson's version was graded"))
+    for grade_id in released:
+        if grade_id not in seen:
+            found.append(Finding(REPAIRED, "cell deleted", grade_id,
+                                 f"cell {grade_id} is missing; the lesson's version was put back"))
+    common = [grade_id for grade_id, _ in submitted if grade_id in released]
+    if list(dict.fromkeys(common)) != [grade_id for grade_id in released if grade_id in common]:
+        found.append(Finding(REPAIRED, "cells reordered", "notebook", "the lesson's cells are in a different order"))
+    ids = [cell.get("id") for cell in submission.cells if cell.get("id")]
+    if len(ids) != len(set(ids)):
+        found.append(Finding(REPAIRED, "duplicate cell ids", "notebook", "several cells share one id"))
+    return found
+
+
+def _dotted(node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    elif isinstance(node, ast.Subscript):
+        parts.append(_dotted(node.value) + "[...]")
+    return ".".join(reversed(parts))
+
+
+def _code_findings_in(tree: ast.AST, where: str) -> list[Finding]:
+    found = []
+
+    def note(kind: str, message: str) -> None:
+        finding = Finding(SUSPICIOUS, kind, where, message)
+        if finding not in found:
+            found.append(finding)
+
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, (ast.Assign, ast.Delete)):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        for target in targets:
+            name = _dotted(target)
+            if isinstance(target, (ast.Attribute, ast.Subscript)) and name.split(".")[0] in PROTECTED_ROOTS:
+                note("patches a library", f"assigns {name}")
+            elif isinstance(target, ast.Subscript) and name.startswith("sys.modules"):
+                note("patches a library", "replaces a module in sys.modules")
+            elif isinstance(target, ast.Name) and target.id in COMPARISON_NAMES:
+                note("rebinds a check", f"rebinds the name {target.id}")
+        if isinstance(node, ast.FunctionDef) and node.name in COMPARISON_NAMES:
+            note("redefines equality" if node.name.startswith("__") else "rebinds a check",
+                 f"defines {node.name}, which the tests rely on")
+        if isinstance(node, ast.Call):
+            name = _dotted(node.func).split(".")[-1]
+            if name in RISKY_CALLS:
+                note("risky call", f"{_dotted(node.func)}(): {RISKY_CALLS[name]}")
+            if name == "patch" or _dotted(node.func).endswith("patch.object"):
+                note("patches a library", f"{_dotted(node.func)}() replaces objects while running")
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for module in modules:
+                root = module.split(".")[0]
+                if root in RISKY_MODULES:
+                    note("risky import", f"imports {module}, which {RISKY_MODULES[root]}")
+        if isinstance(node, ast.Attribute) and node.attr in ("__closure__", "__globals__", "__code__", "modules"):
+            if node.attr != "modules" or _dotted(node) == "sys.modules":
+                note("reaches into internals", f"uses {_dotted(node)}")
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            hits = [path for path in GRADER_PATHS if path in node.value]
+            if hits:
+                note("reaches for grader files", f"mentions {node.value[:60]!r}")
+    return found
+
+
+def code_findings(submission: NotebookNode) -> list[Finding]:
+    """Suspicious constructs in the cells a student may write (answer cells and added cells)."""
+    found = []
+    for index, cell in enumerate(submission.cells):
+        meta = nbgrader_meta(cell)
+        if cell.cell_type != "code" or meta.get("locked") or meta.get("grade"):
+            continue
+        where = meta.get("grade_id") or f"cell {index + 1}"
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue  # IPython magics or plain mistakes: the run shows them
+        found += _code_findings_in(tree, where)
+    return found
+
+
+def runtime_findings(autograded: NotebookNode) -> list[Finding]:
+    """What the probe reported in each graded test cell, and passed tests it never reported on."""
+    found, reported = [], set()
+    for cell in autograded.cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            continue
+        outputs = cell.get("outputs", [])
+        failed = any(output.output_type == "error" for output in outputs)
+        reports = [output.data[PROBE_MIME] for output in outputs
+                   if output.output_type == "display_data" and PROBE_MIME in output.get("data", {})]
+        for report in reports:
+            for problem in (json.loads(report) if isinstance(report, str) else report).get("problems", []):
+                if problem not in reported:  # name each problem once, at the first test that saw it
+                    reported.add(problem)
+                    found.append(Finding(TAMPERING, "tampering", meta["grade_id"], problem))
+        if not reports and not failed:
+            found.append(Finding(TAMPERING, "probe silenced", meta["grade_id"],
+                                 f"test {meta['grade_id']} passed but its integrity check never reported"))
+    return found
+
+
+def is_tampered(findings: list[Finding]) -> bool:
+    return any(finding.severity == TAMPERING for finding in findings)

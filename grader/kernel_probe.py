@@ -1,0 +1,96 @@
+"""Integrity probe of a graded kernel: loaded before any student code, consulted after every graded test.
+
+The grader starts each graded kernel through :func:`start`, which imports torch, numpy and the course's
+helpers and remembers the functions and classes they hold. While grading, every graded test cell ends
+with a hidden ``verify(globals())``. It raises IntegrityError (so the test scores 0) when student code
+replaced something remembered (``torch.allclose``, ``Tensor.__eq__``, a helper), rebound a helper's
+name, or left an object that claims to equal anything; and it leaves a hidden report in the cell's
+outputs, which the grader reads outside the kernel (grader.integrity), so a silenced probe shows too.
+
+This file is copied into each job and imported as ``grader_probe``; it must not import the grader.
+"""
+
+import builtins
+import importlib
+import sys
+
+MIME = "application/vnd.grader.integrity+json"
+MODULES = ("math", "torch", "torch.nn", "torch.nn.functional", "torch.testing", "torch.linalg", "torch.optim",
+           "torch.utils.data", "numpy", "numpy.testing", "helpers.checks", "helpers.quiz", "helpers.seed",
+           "helpers.mode", "helpers.device")
+BUILTINS = ("isinstance", "issubclass", "type", "len", "abs", "all", "any", "round", "float", "int", "bool", "str",
+            "repr", "sum", "min", "max", "getattr", "hasattr", "sorted", "zip", "range", "enumerate", "list",
+            "tuple", "dict", "set", "id", "callable", "iter", "next", "__import__", "globals", "object", "super",
+            "AssertionError", "Exception")
+MODULE_NAMES = {"torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional", "np": "numpy"}
+
+
+class IntegrityError(AssertionError):
+    """Student code tampered with what the tests rely on."""
+
+
+_REMEMBERED: list[tuple[object, str, object]] = []  # (owner, attribute, original value)
+_MODULES: dict[str, object] = {}
+_HELPER_FUNCTIONS: dict[str, object] = {}
+_TOOLS: dict[str, object] = {}
+
+
+def _remember(owner, attributes) -> None:
+    for attribute in attributes:
+        value = vars(owner).get(attribute)
+        if value is not None:
+            _REMEMBERED.append((owner, attribute, value))
+
+
+def start() -> None:
+    """Remember what the tests rely on, then run the kernel (ipykernel reads sys.argv)."""
+    for name in MODULES:
+        module = importlib.import_module(name)
+        _MODULES[name] = module
+        _remember(module, [key for key, value in vars(module).items() if callable(value)])
+        if name.startswith("helpers."):
+            _HELPER_FUNCTIONS.update({key: value for key, value in vars(module).items()
+                                      if callable(value) and not key.startswith("_")
+                                      and getattr(value, "__module__", "") == name})
+    import torch
+    from IPython.display import display
+
+    from helpers.checks import claims_to_equal_anything
+
+    for cls in (torch.Tensor, torch._C.TensorBase, torch.nn.Module):
+        _remember(cls, list(vars(cls)))
+    _remember(builtins, BUILTINS)
+    _TOOLS.update(display=display, claims=claims_to_equal_anything, module_type=type(sys))
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+
+
+def problems_in(namespace: dict) -> list[str]:
+    """What student code changed: replaced functions, rebound helper names, always-equal objects."""
+    found = []
+    for owner, attribute, original in _REMEMBERED:
+        if vars(owner).get(attribute) is not original:
+            found.append(f"{getattr(owner, '__name__', owner)}.{attribute} was replaced")
+    for name, module in _MODULES.items():
+        if sys.modules.get(name) is not module:
+            found.append(f"the module {name} was swapped in sys.modules")
+    for name, value in list(namespace.items()):
+        if name.startswith("_") or name in ("In", "Out", "exit", "quit", "get_ipython"):
+            continue
+        if name in _HELPER_FUNCTIONS and callable(value) and value is not _HELPER_FUNCTIONS[name]:
+            found.append(f"the name {name} no longer refers to the course's helper {name}")
+        elif name in MODULE_NAMES and value is not _MODULES[MODULE_NAMES[name]]:
+            found.append(f"the name {name} no longer refers to the module {MODULE_NAMES[name]}")
+        elif not isinstance(value, (type, _TOOLS["module_type"])) and _TOOLS["claims"](value):
+            found.append(f"{name} is an object that claims to equal anything")
+    return found
+
+
+def verify(namespace: dict) -> None:
+    """Report to the grader, and fail the test cell if student code tampered with anything."""
+    found = problems_in(namespace)
+    _TOOLS["display"]({MIME: {"problems": found}}, raw=True)
+    if found:
+        raise IntegrityError("integrity check failed: " + "; ".join(found) + ". Tests cannot be passed this "
+                             "way; the submission is flagged for the instructor.")
