@@ -28,7 +28,7 @@ $(STAMP): requirements.txt pyproject.toml
 # (dataset-fashion-mnist) for everyone; for `make test` also PostgreSQL, whose server the gradebook
 # tests start on loopback.
 DEBIAN_PACKAGES_lab  := dataset-fashion-mnist
-DEBIAN_PACKAGES_test := dataset-fashion-mnist postgresql
+DEBIAN_PACKAGES_test := dataset-fashion-mnist postgresql bubblewrap
 system-packages:
 	@missing=""; \
 	for package in $(if $(filter test,$(MAKECMDGOALS)),$(DEBIAN_PACKAGES_test),$(DEBIAN_PACKAGES_lab)); do \

@@ -59,7 +59,7 @@ def graded_class(tmp_path_factory):
 
 
 def test_exported_scores_match_the_known_scores(graded_class):
-    course, expected, report, (by_lesson, by_exercise, lms) = graded_class
+    course, expected, report, (by_lesson, by_exercise, lms, integrity) = graded_class
     assert lesson_scores(by_lesson) == expected
     with open(lms) as stream:
         rows = list(csv.reader(stream))
@@ -68,10 +68,13 @@ def test_exported_scores_match_the_known_scores(graded_class):
     with open(by_exercise) as stream:
         exercise_rows = list(csv.DictReader(stream))
     assert {(r["student_id"], r["exercise"]): float(r["score"]) for r in exercise_rows}[("hardcoded", "pick_device_test")] == 0
+    with open(integrity) as stream:
+        findings = list(csv.DictReader(stream))
+    assert [f for f in findings if f["severity"] == "tampering"] == [], "no one in the sample class cheats"
 
 
 def test_a_broken_notebook_is_reported_and_everyone_else_graded(graded_class):
-    course, expected, report, (by_lesson, _, _) = graded_class
+    course, expected, report, (by_lesson, *_) = graded_class
     assert [(student, reason.split(":")[0]) for student, _, reason in report.failed] == [("broken", "not a notebook")]
     assert sorted(student for student, _ in report.graded) == sorted(set(expected) - {"broken"})
     with open(by_lesson) as stream:
@@ -80,7 +83,7 @@ def test_a_broken_notebook_is_reported_and_everyone_else_graded(graded_class):
 
 
 def test_stderr_warnings_and_progress_bars_cost_no_points(graded_class):
-    course, expected, report, (by_lesson, _, _) = graded_class
+    course, expected, report, (by_lesson, *_) = graded_class
     autograded = read(course / "autograded" / "noisy" / LESSON / f"{LESSON}.ipynb")
     assert "noisy on purpose" in open(course / "submitted" / "noisy" / LESSON / f"{LESSON}.ipynb").read()
     assert lesson_scores(by_lesson)["noisy"] == expected["noisy"] == 12
@@ -160,7 +163,7 @@ def test_postgresql_gradebook_gives_the_same_scores(tmp_path):
 
 
 def test_separate_dask_scheduler_and_workers_grade_to_the_same_csv(tmp_path, graded_class):
-    _, _, _, (reference, _, _) = graded_class
+    _, _, _, (reference, *_) = graded_class
     with dask_cluster(workers=2) as address:
         course, expected, report = grade_sample_class(tmp_path, scheduler=address)
     exported = export(course, sqlite_url(course), tmp_path / "exports")[0]
@@ -168,7 +171,7 @@ def test_separate_dask_scheduler_and_workers_grade_to_the_same_csv(tmp_path, gra
 
 
 def test_a_run_killed_with_sigkill_resumes_to_the_same_grades(tmp_path, graded_class):
-    _, _, _, (reference, _, _) = graded_class
+    _, _, _, (reference, *_) = graded_class
     build(tmp_path / "submissions")
     course = tmp_path / "course"
     command = [sys.executable, "-m", "grader"]
