@@ -39,7 +39,7 @@ def _hand_over(settings: dict, connection_file: Path) -> None:
 
 def command(settings: dict, connection_file: Path, kernel_args: list[str]) -> list[str]:
     start_with_probe = (f"import sys; sys.path.insert(0, {settings['probe_dir']!r}); "
-                        "import grader_probe; grader_probe.start()")  # see grader.kernel_probe
+                        f"import grader_probe; grader_probe.start({settings['limits']['output_bytes']})")  # see grader.kernel_probe
     kernel = [settings["python"], "-c", start_with_probe, "-f", str(connection_file), *kernel_args]
     if not settings["sandboxed"]:
         return kernel
@@ -65,7 +65,8 @@ def _describe_end(returncode: int, timed_out: bool, stopped: bool, limits: dict)
         if name == "SIGKILL":
             return "the kernel was killed (SIGKILL): it ran out of memory or was shut down"
         return f"the kernel crashed ({name})"
-    return f"the kernel exited with code {returncode} (os._exit or a crash in the student's code?)"
+    return (f"the kernel exited with code {returncode} (os._exit in the student's code, or the kernel "
+            "failed, e.g. out of memory: see the notebook's last outputs)")
 
 
 def main(argv: list[str]) -> int:

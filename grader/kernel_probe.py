@@ -42,8 +42,36 @@ def _remember(owner, attributes) -> None:
             _REMEMBERED.append((owner, attribute, value))
 
 
-def start() -> None:
-    """Remember what the tests rely on, then run the kernel (ipykernel reads sys.argv)."""
+def _limit_printing(budget: int) -> None:
+    """Printing past ``budget`` characters (stdout and stderr together) is dropped in the kernel itself,
+    and IPython 9's output history (``InteractiveShell._tee`` keeps every printed string of a cell) is
+    off: an endless print loop would otherwise fill the kernel's memory at hundreds of MB a second."""
+    from contextlib import nullcontext
+
+    from IPython.core.interactiveshell import InteractiveShell
+    from ipykernel.iostream import OutStream
+
+    if hasattr(InteractiveShell, "_tee"):
+        InteractiveShell._tee = lambda self, channel: nullcontext()
+
+    write, state = OutStream.write, {"left": budget, "noticed": False}
+
+    def limited_write(self, text):
+        kept = text[:max(state["left"], 0)]
+        state["left"] -= len(kept)
+        if kept:
+            write(self, kept)
+        if len(kept) < len(text) and not state["noticed"]:
+            state["noticed"] = True
+            write(self, f"\n[grader] output limit reached in the kernel: {budget} characters; "
+                        "later printing was dropped\n")
+        return len(text)
+
+    OutStream.write = limited_write
+
+
+def start(output_bytes: int = 2 * 2**20) -> None:
+    """Remember what the tests rely on, cap printing, then run the kernel (ipykernel reads sys.argv)."""
     for name in MODULES:
         module = importlib.import_module(name)
         _MODULES[name] = module
@@ -61,6 +89,7 @@ def start() -> None:
         _remember(cls, list(vars(cls)))
     _remember(builtins, BUILTINS)
     _TOOLS.update(display=display, claims=claims_to_equal_anything, module_type=type(sys))
+    _limit_printing(output_bytes)
     from ipykernel import kernelapp
 
     kernelapp.launch_new_instance()
