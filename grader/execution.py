@@ -24,6 +24,7 @@ from grader.course import api_for, load_config
 from grader.integrity import (Finding, code_findings, is_tampered, runtime_findings, structure_findings,
                               with_probe)
 from grader.output_limit import LimitedOutputExecute
+from grader.repair import repair
 from grader.sandbox import KERNEL_NAME, Limits, read_status, write_kernel
 
 _TEMPLATES: dict[str, Path] = {}  # per worker process: source digest -> generated template course
@@ -134,9 +135,11 @@ def run_job(job: GradingJob) -> GradingResult:
         job_dir = Path(scratch)
         root = job_dir / "course"  # never visible to the kernel: it holds the hidden tests and the gradebook
         shutil.copytree(template, root)
+        release = nbformat.read(root / "release" / job.lesson / f"{job.lesson}.ipynb", as_version=4)
+        submission = nbformat.reads(job.submission.decode("utf-8"), as_version=4)
         submitted = root / "submitted" / job.student / job.lesson
         submitted.mkdir(parents=True)
-        (submitted / f"{job.lesson}.ipynb").write_bytes(job.submission)
+        nbformat.write(repair(submission, release), submitted / f"{job.lesson}.ipynb")
         folders = write_kernel(job_dir, job.limits, job.sandboxed)
         with _jupyter_paths(folders):
             result = api_for(root, _job_config(root, folders, job.limits)).autograde(
@@ -145,14 +148,12 @@ def run_job(job: GradingJob) -> GradingResult:
         output = root / "autograded" / job.student / job.lesson / f"{job.lesson}.ipynb"
         autograded = output.read_bytes() if result.get("success") and output.exists() else None
         kernel_end = read_status(job_dir).get("explanation")
-        release = nbformat.read(root / "release" / job.lesson / f"{job.lesson}.ipynb", as_version=4)
     timings = {"setup": prepared - started, "autograde": graded - prepared, "total": time.perf_counter() - started}
     error = None
     if autograded is None:
         error = _reason(result.get("log", ""), result.get("error", "") or "")
         if kernel_end:
             error = f"{kernel_end}; nothing after that point ran ({error})"
-    submission = nbformat.reads(job.submission.decode("utf-8"), as_version=4)
     findings = structure_findings(submission, release) + code_findings(submission)
     if autograded is not None:
         findings += runtime_findings(nbformat.reads(autograded.decode("utf-8"), as_version=4))

@@ -2,8 +2,9 @@
 
 Three sources, each a list of Findings:
 - structure: the submission against the released lesson (deleted, duplicated, renamed, reordered or
-  edited locked cells, changed cell types). nbgrader restores locked cells from the source before
-  running, so these never change a score; they are reported as "repaired".
+  edited locked cells, changed cell types). nbgrader (edited locked cells, cell types) and
+  grader.repair (deleted tests, duplicated and renamed cells) put these right before running, so
+  they never change a score; they are reported as "repaired".
 - code: the student's cells read with ``ast`` (never run): patching torch, numpy or our helpers,
   classes that redefine ``==``, process, network and file tricks. Reported as "suspicious".
 - runtime: what the kernel probe (grader.kernel_probe) reported after each graded test, and graded
@@ -20,7 +21,7 @@ from dataclasses import asdict, dataclass
 from nbformat import NotebookNode
 
 from grader.kernel_probe import MIME as PROBE_MIME
-from grader.notebooks import nbgrader_meta
+from grader.notebooks import is_graded_test, nbgrader_meta
 
 TAMPERING, SUSPICIOUS, REPAIRED = "tampering", "suspicious", "repaired"
 PROBE_CALL = "__import__('grader_probe').verify(globals())"
@@ -71,23 +72,27 @@ def structure_findings(submission: NotebookNode, release: NotebookNode) -> list[
     found, seen = [], set()
     for grade_id, cell in submitted:
         if grade_id in seen:
-            found.append(Finding(REPAIRED, "duplicated cell", grade_id, f"cell {grade_id} appears more than once"))
+            found.append(Finding(REPAIRED, "duplicated cell", grade_id, f"cell {grade_id} appears more than once; the first copy was graded, "
+                                 "the others ran as ordinary cells"))
             continue
         seen.add(grade_id)
         original = released.get(grade_id)
         if original is None:
             found.append(Finding(REPAIRED, "unknown cell", grade_id,
-                                 f"cell {grade_id} is not in the lesson (renamed?); it is not graded"))
+                                 f"cell {grade_id} is not in the lesson (renamed?); it ran as an ordinary cell"))
         elif cell.cell_type != original.cell_type:
             found.append(Finding(REPAIRED, "cell type changed", grade_id,
-                                 f"cell {grade_id} was turned from {original.cell_type} into {cell.cell_type}"))
+                                 f"cell {grade_id} was turned from {original.cell_type} into {cell.cell_type}; "
+                                 f"it was graded as {original.cell_type}, as in the lesson"))
         elif nbgrader_meta(original).get("locked") and cell.source.strip() != original.source.strip():
             found.append(Finding(REPAIRED, "locked cell edited", grade_id,
                                  f"locked cell {grade_id} was edited; the lesson's version was graded"))
     for grade_id in released:
         if grade_id not in seen:
-            found.append(Finding(REPAIRED, "cell deleted", grade_id,
-                                 f"cell {grade_id} is missing; the lesson's version was put back"))
+            restored = is_graded_test(released[grade_id])
+            found.append(Finding(REPAIRED if restored else SUSPICIOUS, "cell deleted", grade_id,
+                                 f"cell {grade_id} is missing; " + ("the lesson's test was put back and run" if restored
+                                                                     else "it was not graded")))
     common = [grade_id for grade_id, _ in submitted if grade_id in released]
     if list(dict.fromkeys(common)) != [grade_id for grade_id in released if grade_id in common]:
         found.append(Finding(REPAIRED, "cells reordered", "notebook", "the lesson's cells are in a different order"))

@@ -38,9 +38,15 @@ def cell_signature(cell: NotebookNode) -> tuple:
     return (cell.cell_type, cell.source.strip(), tuple(meta.get(key) for key in NBGRADER_KEYS))
 
 
+def is_graded_test(cell: NotebookNode) -> bool:
+    """An autograded test cell (grade but not solution)."""
+    meta = nbgrader_meta(cell)
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
 def graded_tests(notebook: NotebookNode) -> list[NotebookNode]:
-    """The autograded test cells (grade but not solution)."""
-    return [c for c in notebook.cells if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")]
+    """The autograded test cells."""
+    return [cell for cell in notebook.cells if is_graded_test(cell)]
 
 
 def tags(cell: NotebookNode) -> set[str]:
