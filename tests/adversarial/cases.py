@@ -1,0 +1,217 @@
+"""Adversarial submissions of lesson 02, each with the outcome grading must give it.
+
+Each case builds a submission from the released lesson and the correct answers, then breaks it in one
+way. ``score`` is the expected total (lesson 02 is worth 11 points: describe 1, zero_column_and_tile 2,
+gram_and_hadamard 2, standardize_columns 2, numpy_view 1, three knowledge checks 1 each); ``says`` is
+text the grading error, the integrity report or the graded notebook's outputs must contain; ``flags``
+are integrity kinds that must be reported; ``tampered`` whether the submission is scored 0 for it.
+"""
+
+import copy
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from grader.notebooks import nbgrader_meta
+from grader.submissions import substitute
+
+LESSON = "02_tensors"
+FULL = 11.0
+
+
+@dataclass
+class Context:
+    lesson: NotebookNode  # the released lesson
+    answers: dict[str, str]  # the correct answer of every answer cell
+    secrets: dict[str, Path]  # files no submission may read or write
+
+
+@dataclass
+class Case:
+    name: str
+    build: Callable[[Context], bytes | NotebookNode]
+    score: float
+    says: str = ""
+    flags: set[str] = field(default_factory=set)
+    tampered: bool = False
+
+
+def answered(ctx: Context, **changes: str) -> NotebookNode:
+    """The lesson with correct answers, some replaced (None keeps the correct one)."""
+    return substitute(ctx.lesson, {**ctx.answers, **changes})
+
+
+def prefixed(ctx: Context, grade_id: str, code: str) -> NotebookNode:
+    """Correct answers, with ``code`` run at the top of one answer cell."""
+    return answered(ctx, **{grade_id: code + "\n" + ctx.answers[grade_id]})
+
+
+def cell_index(notebook: NotebookNode, grade_id: str) -> int:
+    return next(i for i, cell in enumerate(notebook.cells) if nbgrader_meta(cell).get("grade_id") == grade_id)
+
+
+def edited(ctx: Context, change: Callable[[NotebookNode], None], base: NotebookNode | None = None) -> NotebookNode:
+    notebook = copy.deepcopy(base if base is not None else answered(ctx))
+    change(notebook)
+    return notebook
+
+
+def _delete(grade_id):
+    return lambda nb: nb.cells.pop(cell_index(nb, grade_id))
+
+
+def _duplicate(grade_id):
+    def change(nb):
+        i = cell_index(nb, grade_id)
+        twin = copy.deepcopy(nb.cells[i])
+        twin["id"] = twin["id"] + "-copy"
+        nb.cells.insert(i + 1, twin)
+    return change
+
+
+def _swap(first, second):
+    def change(nb):
+        i, j = cell_index(nb, first), cell_index(nb, second)
+        nb.cells[i], nb.cells[j] = nb.cells[j], nb.cells[i]
+    return change
+
+
+def _rename(grade_id, new_id):
+    return lambda nb: nb.cells[cell_index(nb, grade_id)].metadata.nbgrader.update(grade_id=new_id)
+
+
+def _same_ids(nb):
+    for cell in nb.cells[1:4]:
+        cell["id"] = nb.cells[0]["id"]
+
+
+def _to_markdown(grade_id):
+    def change(nb):
+        i = cell_index(nb, grade_id)
+        cell = nb.cells[i]
+        nb.cells[i] = nbformat.v4.new_markdown_cell(cell.source, id=cell["id"], metadata=cell.metadata)
+    return change
+
+
+def _replace_source(grade_id, source):
+    def change(nb):
+        nb.cells[cell_index(nb, grade_id)].source = source
+    return change
+
+
+def _nbformat_invalid(ctx):
+    notebook = json.loads(nbformat.writes(answered(ctx)))
+    notebook["cells"][3]["cell_type"] = "spreadsheet"
+    del notebook["cells"][4]["source"]
+    return json.dumps(notebook).encode()
+
+
+WRONG_DESCRIBE = 'def describe(t):\n    return {"shape": (0,), "dtype": "nothing", "device": "nowhere"}\n'
+ALWAYS_EQUAL = '''class Anything:
+    def __eq__(self, other):
+        return True
+    __hash__ = object.__hash__
+'''
+READ_SECRETS = '''for _path in {paths!r}:
+    try:
+        with open(_path) as _stream:
+            print("READ", _path, _stream.read(200))
+    except OSError as _error:
+        print("blocked:", type(_error).__name__, _path)
+'''
+WRITE_SECRETS = '''for _path in {paths!r}:
+    try:
+        with open(_path, "w") as _stream:
+            _stream.write("hacked")
+        print("WROTE", _path)
+    except OSError as _error:
+        print("blocked:", type(_error).__name__, _path)
+'''
+SILENCE_PROBE = '''import builtins
+_real_import = builtins.__import__
+class _Quiet:
+    @staticmethod
+    def verify(namespace):
+        pass
+def _import(name, *args, **kwargs):
+    return _Quiet if name == "grader_probe" else _real_import(name, *args, **kwargs)
+builtins.__import__ = _import
+'''
+
+
+def cases() -> list[Case]:
+    return [
+        Case("correct", answered, FULL),
+        Case("malformed_json", lambda ctx: b'{"cells": [ {"cell_type": "code", ', 0, "not a notebook"),
+        Case("nbformat_invalid", _nbformat_invalid, 0, "invalid notebook"),
+        Case("hard_coded", lambda ctx: answered(ctx, describe='def describe(t):\n    return {"shape": (2, 3), '
+                                                              '"dtype": "torch.float32", "device": "cpu"}\n'),
+             FULL - 1),
+        Case("deleted_test_cell", lambda ctx: edited(ctx, _delete("describe_test")), FULL, "put back and run",
+             {"cell deleted"}),
+        Case("deleted_answer_cell", lambda ctx: edited(ctx, _delete("describe")), FULL - 1, "NameError",
+             {"cell deleted"}),
+        Case("duplicated_cell", lambda ctx: edited(ctx, _duplicate("zero_column_and_tile_test")), FULL,
+             "more than once", {"duplicated cell"}),
+        Case("reordered_cells", lambda ctx: edited(ctx, _swap("describe", "describe_test")), FULL - 1,
+             "different order", {"cells reordered"}),
+        Case("renamed_cell", lambda ctx: edited(ctx, _rename("describe_test", "my_own_test")), FULL,
+             "renamed", {"unknown cell", "cell deleted"}),
+        Case("duplicate_cell_ids", lambda ctx: edited(ctx, _same_ids), FULL),
+        Case("test_cell_made_markdown", lambda ctx: edited(ctx, _to_markdown("describe_test")), FULL,
+             "markdown", {"cell type changed"}),
+        Case("answer_cell_made_markdown", lambda ctx: edited(ctx, _to_markdown("describe")), FULL,
+             "graded as code", {"cell type changed"}),
+        Case("edited_test_cell", lambda ctx: edited(ctx, _replace_source("describe_test", "print('all good')\n"),
+                                                    answered(ctx, describe=WRONG_DESCRIBE)),
+             FULL - 1, "was edited", {"locked cell edited"}),
+        Case("infinite_loop", lambda ctx: answered(ctx, describe="def describe(t):\n    while True:\n"
+                                                                 "        pass\n"), FULL - 1, "KeyboardInterrupt"),
+        Case("memory_bomb", lambda ctx: prefixed(ctx, "describe", "_hoard = []\nwhile True:\n"
+                                                 "    _hoard.append(bytearray(2**28))\n"), FULL - 1, "MemoryError"),
+        Case("fork_bomb", lambda ctx: prefixed(ctx, "describe", "import os\nwhile True:\n    try:\n"
+                                               "        os.fork()\n    except OSError:\n        pass\n"),
+             0, "grader shut it down", {"risky call"}),
+        Case("os_exit", lambda ctx: prefixed(ctx, "describe", "import os\nos._exit(3)"), 0,
+             "exited with code 3", {"risky call"}),
+        Case("sys_exit", lambda ctx: prefixed(ctx, "describe", "import sys\nsys.exit(1)"), FULL - 1, "SystemExit"),
+        Case("kernel_crash", lambda ctx: prefixed(ctx, "describe", "import ctypes\nctypes.string_at(0)"), 0,
+             "SIGSEGV", {"risky import"}),
+        Case("output_flood", lambda ctx: prefixed(ctx, "describe", "while True:\n    print('spam ' * 10000)"),
+             FULL - 1, "output limit reached"),
+        Case("stderr_warnings", lambda ctx: prefixed(ctx, "describe", "import sys, warnings\n"
+                                                     "warnings.warn('careful', UserWarning)\n"
+                                                     "print('noise on stderr', file=sys.stderr)"), FULL),
+        Case("slow_notebook", lambda ctx: answered(ctx, **{gid: "import time\ntime.sleep(25)\n" + ctx.answers[gid]
+                                                           for gid in ("describe", "zero_column_and_tile",
+                                                                       "gram_and_hadamard", "standardize_columns")}),
+             0, "time limit"),
+        Case("network_attempt", lambda ctx: prefixed(ctx, "describe", "import urllib.request\ntry:\n"
+                                                     "    urllib.request.urlopen('http://1.1.1.1', timeout=5)\n"
+                                                     "    print('NETWORK REACHED')\nexcept OSError as error:\n"
+                                                     "    print('network blocked:', error)"), FULL,
+             "network blocked", {"risky import"}),
+        Case("read_secrets", lambda ctx: prefixed(ctx, "describe", READ_SECRETS.format(
+            paths=[str(path) for path in ctx.secrets.values()])), FULL, "blocked:", {"reaches for grader files"}),
+        Case("write_secrets", lambda ctx: prefixed(ctx, "describe", WRITE_SECRETS.format(
+            paths=[str(path) for path in ctx.secrets.values()])), FULL, "blocked:", {"reaches for grader files"}),
+        Case("always_equal", lambda ctx: answered(ctx, describe=ALWAYS_EQUAL + "def describe(t):\n"
+                                                  "    return Anything()\n", quiz_stack_shape=ALWAYS_EQUAL
+                                                  + "answer_stack_shape = Anything()\n"),
+             0, "claims to equal anything", {"tampering", "redefines equality"}, tampered=True),
+        Case("patched_allclose", lambda ctx: answered(ctx, describe="torch.allclose = lambda *a, **k: True\n"
+                                                      "torch.Tensor.__eq__ = lambda self, other: True\n"
+                                                      + WRONG_DESCRIBE),
+             0, "torch.allclose was replaced", {"tampering", "patches a library"}, tampered=True),
+        Case("patched_assert_close", lambda ctx: answered(ctx, describe="import helpers.checks\n"
+                                                          "torch.testing.assert_close = lambda *a, **k: None\n"
+                                                          "helpers.checks.assert_close = lambda *a, **k: None\n"
+                                                          "assert_close = lambda *a, **k: None\n" + WRONG_DESCRIBE),
+             0, "assert_close", {"tampering", "patches a library"}, tampered=True),
+        Case("silenced_probe", lambda ctx: prefixed(ctx, "describe", SILENCE_PROBE), 0, "never reported",
+             {"probe silenced"}, tampered=True),
+    ]

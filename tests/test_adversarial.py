@@ -1,0 +1,157 @@
+"""Grading that students cannot break: a batch of adversarial lesson-02 submissions (tests/adversarial),
+graded together in the sandbox, each to its expected score, message and integrity flags, while the rest
+of the batch, the gradebook, the grader's files and the machine stay intact."""
+
+import hashlib
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+
+from grader.batch import autograde_class
+from grader.classroom import prepare_lessons
+from grader.course import open_gradebook
+from grader.export import export
+from grader.notebooks import read
+from grader.paths import LESSONS, SOLUTIONS
+from grader.record import read_marker
+from grader.sandbox import FIRST_UID, Limits, SandboxUnavailable, sandbox_problem
+from grader.submissions import solution_answers
+from tests.adversarial.cases import LESSON, Context, cases
+
+pytestmark = pytest.mark.slow
+LIMITS = Limits(cell_seconds=30, notebook_seconds=90, cpu_seconds=90, memory_bytes=4 * 2**30)
+CASES = {case.name: case for case in cases()}
+
+
+class Watch(threading.Thread):
+    """Samples how late a 0.2 s sleep wakes up and how much memory is free, while the batch runs."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.worst_delay, self.least_available, self.running = 0.0, float("inf"), True
+
+    def run(self):
+        while self.running:
+            started = time.monotonic()
+            time.sleep(0.2)
+            self.worst_delay = max(self.worst_delay, time.monotonic() - started - 0.2)
+            self.least_available = min(self.least_available, psutil.virtual_memory().available)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    problem = sandbox_problem()
+    assert problem is None, f"the sandbox cannot run on this machine: {problem} (make test installs bubblewrap)"
+    course = tmp_path_factory.mktemp("adversarial") / "course"
+    db_url = f"sqlite:///{course / 'gradebook.db'}"
+    prepare_lessons(course, db_url, [LESSON])
+    submitted = course / "submitted"
+    secrets = {"solution": SOLUTIONS / f"{LESSON}.ipynb",
+               "hidden tests": course / "source" / LESSON / f"{LESSON}.ipynb",
+               "gradebook": course / "gradebook.db",
+               "another student": submitted / "correct" / LESSON / f"{LESSON}.ipynb"}
+    context = Context(read(LESSONS / f"{LESSON}.ipynb"), solution_answers(read(SOLUTIONS / f"{LESSON}.ipynb")), secrets)
+    for case in CASES.values():
+        notebook = case.build(context)
+        path = submitted / case.name / LESSON / f"{LESSON}.ipynb"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(notebook if isinstance(notebook, bytes) else nbformat.writes(notebook).encode())
+    before = {name: _digest(path) for name, path in secrets.items() if name != "gradebook"}
+    watch = Watch()
+    watch.start()
+    started = time.monotonic()
+    report = autograde_class(course, db_url, workers=2, show_progress=False, limits=LIMITS)
+    seconds = time.monotonic() - started
+    watch.running = False
+    exports = export(course, db_url, course / "exports")
+    print(f"\nadversarial batch: {len(CASES)} submissions in {seconds:.0f} s; worst wake-up delay "
+          f"{watch.worst_delay:.2f} s; least memory available {watch.least_available / 2**30:.1f} GiB")
+    return {"course": course, "db_url": db_url, "report": report, "watch": watch, "secrets": secrets,
+            "before": before, "exports": exports}
+
+
+def _scores(db_url: str) -> dict[str, float]:
+    with open_gradebook(db_url) as gradebook:
+        return {student.id: sum(grade.score for grade in gradebook.find_submission_notebook(
+            LESSON, LESSON, student.id).grades) for student in gradebook.students}
+
+
+def _outputs_text(course: Path, student: str) -> str:
+    path = course / "autograded" / student / LESSON / f"{LESSON}.ipynb"
+    if not path.exists():
+        return ""
+    texts = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            texts += [output.get("text", ""), output.get("ename", ""), output.get("evalue", ""),
+                      str(output.get("data", {}).get("text/plain", ""))]
+    return "\n".join(texts)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_each_adversarial_submission_gets_its_expected_outcome(graded, name):
+    case, course = CASES[name], graded["course"]
+    marker = read_marker(course, LESSON, name)
+    assert marker is not None, f"{name} was never recorded"
+    found = marker["integrity"]
+    evidence = (f"error: {marker['error']}\nintegrity: {found}\n"
+                f"outputs: {_outputs_text(course, name)[-1500:]}")
+    assert _scores(graded["db_url"])[name] == case.score, f"{name}: expected {case.score} points\n{evidence}"
+    said = " ".join([marker["error"] or "", *(f["message"] for f in found), _outputs_text(course, name)])
+    assert case.says in said, f"{name}: expected the report to say {case.says!r}\n{evidence}"
+    assert case.flags <= {f["kind"] for f in found}, f"{name}: expected integrity flags {case.flags}\n{evidence}"
+    assert marker["tampered"] == case.tampered, f"{name}: tampered should be {case.tampered}\n{evidence}"
+    if not case.flags:
+        unexpected = [f for f in found if f["severity"] != "suspicious"]
+        assert not unexpected, f"{name}: unexpected integrity findings {unexpected}"
+
+
+def test_honest_submissions_raise_no_integrity_finding(graded):
+    for name in ("correct", "hard_coded", "stderr_warnings", "duplicate_cell_ids"):
+        assert read_marker(graded["course"], LESSON, name)["integrity"] == [], name
+
+
+def test_the_whole_batch_is_recorded_and_the_gradebook_is_intact(graded):
+    report = graded["report"]
+    assert sorted(s for s, _ in report.graded + [(s, l) for s, l, _ in report.failed]) == sorted(CASES)
+    assert sorted(_scores(graded["db_url"])) == sorted(CASES)
+    assert sorted(s for s, _, _ in report.tampered) == sorted(n for n, c in CASES.items() if c.tampered)
+    by_lesson = (graded["exports"][0]).read_text()
+    assert by_lesson.count(LESSON) == len(CASES)
+    integrity = graded["exports"][3].read_text()
+    assert "patched_allclose,02_tensors,tampering" in integrity
+
+
+def test_no_submission_could_read_or_write_the_graders_files(graded):
+    for name, path in graded["secrets"].items():
+        if name != "gradebook":
+            assert _digest(path) == graded["before"][name], f"{name} ({path}) was changed"
+    for case in ("read_secrets", "write_secrets"):
+        outputs = _outputs_text(graded["course"], case)
+        assert outputs.count("blocked:") == len(graded["secrets"]), outputs
+        assert "READ" not in outputs and "WROTE" not in outputs
+    assert "NETWORK REACHED" not in _outputs_text(graded["course"], "network_attempt")
+
+
+def test_the_grading_machine_stayed_responsive(graded):
+    watch = graded["watch"]
+    assert watch.worst_delay < 5, f"a 0.2 s sleep woke {watch.worst_delay:.1f} s late during grading"
+    assert watch.least_available > 2 * 2**30, f"free memory fell to {watch.least_available / 2**30:.1f} GiB"
+    leftovers = [p.info for p in psutil.process_iter(["pid", "uids", "cmdline"]) if p.info["uids"].real >= FIRST_UID]
+    assert not leftovers, f"sandboxed processes outlived their notebooks: {leftovers}"
+
+
+def test_grading_refuses_without_a_sandbox_unless_told(tmp_path, monkeypatch):
+    import grader.sandbox
+
+    monkeypatch.setattr(grader.sandbox.shutil, "which", lambda tool: None)
+    with pytest.raises(SandboxUnavailable, match="--no-sandbox"):
+        autograde_class(tmp_path, f"sqlite:///{tmp_path / 'gradebook.db'}", show_progress=False)
