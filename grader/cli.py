@@ -43,6 +43,18 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _bundle(args: argparse.Namespace) -> int:
+    from grader.bundle import LeakFound, bundle
+
+    try:
+        out = bundle(Path(args.out).resolve(), make_zip=args.zip)
+    except LeakFound as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote the student bundle to {out}" + (f" and {out.name}.zip beside it" if args.zip else ""))
+    return 0
+
+
 def _course_and_db(args: argparse.Namespace):
     from grader.classroom import default_db_url
 
@@ -137,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("lessons", nargs="*", help="lesson stems or numbers (default: all)")
     check.add_argument("--sync-only", action="store_true", help="skip executing the notebooks")
     check.set_defaults(run=_check)
+
+    bundle = commands.add_parser("bundle", help="write what learners get (lessons, helpers, set-up files), "
+                                                "scanned for solution and hidden-test text")
+    bundle.add_argument("--out", default="dist/pytorch-basics", help="a new folder (default: dist/pytorch-basics)")
+    bundle.add_argument("--zip", action="store_true", help="also write <out>.zip")
+    bundle.set_defaults(run=_bundle)
 
     collect = commands.add_parser("collect", help="import submissions from a folder or an LMS zip")
     collect.add_argument("source", help="a folder (one sub-folder per student) or a .zip of submissions")
