@@ -31,6 +31,8 @@ def grade_seconds(stem: str, submission: bytes, sandboxed: bool) -> float:
     if result.error or result.tampered:
         raise SystemExit(f"{stem} ({'sandboxed' if sandboxed else 'no sandbox'}) did not grade cleanly: "
                          f"{result.error or result.integrity}")
+    for finding in result.integrity:
+        print(f"  note: {stem} raised an integrity finding: {finding}")
     return seconds
 
 

@@ -38,6 +38,7 @@ RISKY_MODULES = {"socket": "opens network connections", "urllib": "opens network
                  "requests": "opens network connections", "http": "opens network connections",
                  "subprocess": "runs other programs", "ctypes": "calls C code directly", "gc": "walks all objects",
                  "builtins": "changes Python's built-in functions", "unittest": "patches objects (unittest.mock)"}
+BUILTIN_RISKS = {"exec", "eval", "compile", "setattr"}  # risky as the built-in functions only
 GRADER_PATHS = ("solutions", "gradebook", ".db", "autograded", "submitted", "source/", "hidden", "/work", "/root")
 
 
@@ -141,7 +142,8 @@ def _code_findings_in(tree: ast.AST, where: str) -> list[Finding]:
                  f"defines {node.name}, which the tests rely on")
         if isinstance(node, ast.Call):
             name = _dotted(node.func).split(".")[-1]
-            if name in RISKY_CALLS:
+            builtin_only = name in BUILTIN_RISKS and not isinstance(node.func, ast.Name)  # model.eval() is fine
+            if name in RISKY_CALLS and not builtin_only:
                 note("risky call", f"{_dotted(node.func)}(): {RISKY_CALLS[name]}")
             if name == "patch" or _dotted(node.func).endswith("patch.object"):
                 note("patches a library", f"{_dotted(node.func)}() replaces objects while running")
