@@ -154,7 +154,7 @@ def run_job(job: GradingJob) -> GradingResult:
         error = _reason(result.get("log", ""), result.get("error", "") or "")
         if kernel_end:
             error = f"{kernel_end}; nothing after that point ran ({error})"
-    findings = structure_findings(submission, release) + code_findings(submission)
+    findings = structure_findings(submission, release) + code_findings(submission, release)
     if autograded is not None:
         findings += runtime_findings(nbformat.reads(autograded.decode("utf-8"), as_version=4))
     return GradingResult(job.lesson, job.student, autograded, error, timings, [f.as_dict() for f in findings])

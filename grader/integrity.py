@@ -163,12 +163,14 @@ def _code_findings_in(tree: ast.AST, where: str) -> list[Finding]:
     return found
 
 
-def code_findings(submission: NotebookNode) -> list[Finding]:
-    """Suspicious constructs in the cells a student may write (answer cells and added cells)."""
+def code_findings(submission: NotebookNode, release: NotebookNode) -> list[Finding]:
+    """Suspicious constructs in the code the student wrote: answer cells, added cells and edited lesson
+    cells (the lesson's own demonstrations, as released, are not the student's)."""
     found = []
+    released_code = {cell.source.strip() for cell in release.cells if cell.cell_type == "code"}
     for index, cell in enumerate(submission.cells):
         meta = nbgrader_meta(cell)
-        if cell.cell_type != "code" or meta.get("locked") or meta.get("grade"):
+        if cell.cell_type != "code" or meta.get("locked") or meta.get("grade") or cell.source.strip() in released_code:
             continue
         where = meta.get("grade_id") or f"cell {index + 1}"
         try:

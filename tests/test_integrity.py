@@ -9,13 +9,23 @@ from grader import kernel_probe
 from grader.integrity import code_findings
 
 
+LESSON_DEMO = "from unittest import mock\nwith mock.patch.object(torch, 'load'):\n    pass\n"
+
+
 def audit(code: str) -> set[str]:
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    return {finding.message for finding in code_findings(notebook)}
+    release = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LESSON_DEMO)])
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LESSON_DEMO), nbformat.v4.new_code_cell(code)])
+    return {finding.message for finding in code_findings(notebook, release)}
 
 
 def test_ordinary_pytorch_is_not_suspicious():
     assert audit("model.eval()\npattern = re.compile('x')\nmodel.train()\nresult = torch.allclose(a, b)") == set()
+
+
+def test_the_lessons_own_demonstrations_are_not_the_students_code():
+    assert audit("x = 1") == set()
+    assert audit(LESSON_DEMO.replace("'load'", "'save'")) == {"imports unittest, which patches objects (unittest.mock)",
+                                                              "mock.patch.object() replaces objects while running"}
 
 
 def test_the_real_tricks_are_named():
