@@ -22,7 +22,7 @@ from nbgrader.converters import Autograde
 
 from grader.course import api_for, load_config
 from grader.integrity import (Finding, code_findings, is_tampered, runtime_findings, structure_findings,
-                              with_probe)
+                              with_probe, without_probe_reports)
 from grader.output_limit import LimitedOutputExecute
 from grader.repair import repair
 from grader.sandbox import KERNEL_NAME, Limits, read_status, write_kernel
@@ -156,5 +156,7 @@ def run_job(job: GradingJob) -> GradingResult:
             error = f"{kernel_end}; nothing after that point ran ({error})"
     findings = structure_findings(submission, release) + code_findings(submission, release)
     if autograded is not None:
-        findings += runtime_findings(nbformat.reads(autograded.decode("utf-8"), as_version=4))
+        graded = nbformat.reads(autograded.decode("utf-8"), as_version=4)
+        findings += runtime_findings(graded)
+        autograded = nbformat.writes(without_probe_reports(graded)).encode("utf-8")
     return GradingResult(job.lesson, job.student, autograded, error, timings, [f.as_dict() for f in findings])

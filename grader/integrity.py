@@ -190,8 +190,7 @@ def runtime_findings(autograded: NotebookNode) -> list[Finding]:
             continue
         outputs = cell.get("outputs", [])
         failed = any(output.output_type == "error" for output in outputs)
-        reports = [output.data[PROBE_MIME] for output in outputs
-                   if output.output_type == "display_data" and PROBE_MIME in output.get("data", {})]
+        reports = [output.data[PROBE_MIME] for output in outputs if _is_probe_report(output)]
         for report in reports:
             for problem in (json.loads(report) if isinstance(report, str) else report).get("problems", []):
                 if problem not in reported:  # name each problem once, at the first test that saw it
@@ -201,6 +200,19 @@ def runtime_findings(autograded: NotebookNode) -> list[Finding]:
             found.append(Finding(TAMPERING, "probe silenced", meta["grade_id"],
                                  f"test {meta['grade_id']} passed but its integrity check never reported"))
     return found
+
+
+def _is_probe_report(output: NotebookNode) -> bool:
+    return output.output_type == "display_data" and PROBE_MIME in output.get("data", {})
+
+
+def without_probe_reports(autograded: NotebookNode) -> NotebookNode:
+    """The autograded notebook without the probe's hidden reports, once they are read: feedback and
+    the instructor's view have no use for them (nbconvert would warn about each one)."""
+    for cell in autograded.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [output for output in cell.outputs if not _is_probe_report(output)]
+    return autograded
 
 
 def is_tampered(findings: list[Finding]) -> bool:

@@ -7,6 +7,7 @@ import pytest
 from grader.batch import autograde_class
 from grader.classroom import prepare_lessons
 from grader.course import open_gradebook
+from grader.kernel_probe import MIME as PROBE_MIME
 from grader.notebooks import read
 from grader.paths import LESSONS, SOLUTIONS, written_lessons
 from grader.record import read_marker
@@ -45,6 +46,8 @@ def test_a_correct_submission_earns_full_marks_with_a_clean_integrity_report(gra
     assert marker["integrity"] == [], f"an honest submission of {stem} raised findings: {marker['integrity']}"
     score, maximum = scores["correct", stem]
     assert maximum > 0 and score == maximum, f"{stem}: {score} of {maximum}"
+    autograded = (course / "autograded" / "correct" / stem / f"{stem}.ipynb").read_text()
+    assert PROBE_MIME not in autograded, "the probe's reports are read, then dropped from the graded notebook"
 
 
 @pytest.mark.parametrize("stem", STEMS)
