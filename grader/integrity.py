@@ -56,8 +56,7 @@ class Finding:
 def with_probe(source: NotebookNode) -> NotebookNode:
     """The lesson's source with the probe call added, hidden, at the end of every graded test cell."""
     for cell in source.cells:
-        meta = nbgrader_meta(cell)
-        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+        if cell.cell_type == "code" and is_graded_test(cell):
             cell.source = f"{cell.source.rstrip()}\n### BEGIN HIDDEN TESTS\n{PROBE_CALL}\n### END HIDDEN TESTS\n"
     return source
 
@@ -73,7 +72,8 @@ def structure_findings(submission: NotebookNode, release: NotebookNode) -> list[
     found, seen = [], set()
     for grade_id, cell in submitted:
         if grade_id in seen:
-            found.append(Finding(REPAIRED, "duplicated cell", grade_id, f"cell {grade_id} appears more than once; the first copy was graded, "
+            found.append(Finding(REPAIRED, "duplicated cell", grade_id,
+                                 f"cell {grade_id} appears more than once; the first copy was graded, "
                                  "the others ran as ordinary cells"))
             continue
         seen.add(grade_id)
@@ -90,10 +90,10 @@ def structure_findings(submission: NotebookNode, release: NotebookNode) -> list[
                                  f"locked cell {grade_id} was edited; the lesson's version was graded"))
     for grade_id in released:
         if grade_id not in seen:
-            restored = is_graded_test(released[grade_id])
+            restored = is_graded_test(released[grade_id])  # grader.repair puts deleted tests back
+            outcome = "the lesson's test was put back and run" if restored else "it was not graded"
             found.append(Finding(REPAIRED if restored else SUSPICIOUS, "cell deleted", grade_id,
-                                 f"cell {grade_id} is missing; " + ("the lesson's test was put back and run" if restored
-                                                                     else "it was not graded")))
+                                 f"cell {grade_id} is missing; {outcome}"))
     common = [grade_id for grade_id, _ in submitted if grade_id in released]
     if list(dict.fromkeys(common)) != [grade_id for grade_id in released if grade_id in common]:
         found.append(Finding(REPAIRED, "cells reordered", "notebook", "the lesson's cells are in a different order"))
@@ -170,7 +170,8 @@ def code_findings(submission: NotebookNode, release: NotebookNode) -> list[Findi
     released_code = {cell.source.strip() for cell in release.cells if cell.cell_type == "code"}
     for index, cell in enumerate(submission.cells):
         meta = nbgrader_meta(cell)
-        if cell.cell_type != "code" or meta.get("locked") or meta.get("grade") or cell.source.strip() in released_code:
+        written_by_student = cell.source.strip() not in released_code
+        if cell.cell_type != "code" or meta.get("locked") or meta.get("grade") or not written_by_student:
             continue
         where = meta.get("grade_id") or f"cell {index + 1}"
         try:
@@ -185,9 +186,9 @@ def runtime_findings(autograded: NotebookNode) -> list[Finding]:
     """What the probe reported in each graded test cell, and passed tests it never reported on."""
     found, reported = [], set()
     for cell in autograded.cells:
-        meta = nbgrader_meta(cell)
-        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+        if cell.cell_type != "code" or not is_graded_test(cell):
             continue
+        grade_id = nbgrader_meta(cell)["grade_id"]
         outputs = cell.get("outputs", [])
         failed = any(output.output_type == "error" for output in outputs)
         reports = [output.data[PROBE_MIME] for output in outputs if _is_probe_report(output)]
@@ -195,10 +196,10 @@ def runtime_findings(autograded: NotebookNode) -> list[Finding]:
             for problem in (json.loads(report) if isinstance(report, str) else report).get("problems", []):
                 if problem not in reported:  # name each problem once, at the first test that saw it
                     reported.add(problem)
-                    found.append(Finding(TAMPERING, "tampering", meta["grade_id"], problem))
+                    found.append(Finding(TAMPERING, "tampering", grade_id, problem))
         if not reports and not failed:
-            found.append(Finding(TAMPERING, "probe silenced", meta["grade_id"],
-                                 f"test {meta['grade_id']} passed but its integrity check never reported"))
+            found.append(Finding(TAMPERING, "probe silenced", grade_id,
+                                 f"test {grade_id} passed but its integrity check never reported"))
     return found
 
 

@@ -38,8 +38,9 @@ def _hand_over(settings: dict, connection_file: Path) -> None:
 
 
 def command(settings: dict, connection_file: Path, kernel_args: list[str]) -> list[str]:
+    output_bytes = settings["limits"]["output_bytes"]
     start_with_probe = (f"import sys; sys.path.insert(0, {settings['probe_dir']!r}); "
-                        f"import grader_probe; grader_probe.start({settings['limits']['output_bytes']})")  # see grader.kernel_probe
+                        f"import grader_probe; grader_probe.start({output_bytes})")  # see grader.kernel_probe
     kernel = [settings["python"], "-c", start_with_probe, "-f", str(connection_file), *kernel_args]
     if not settings["sandboxed"]:
         return kernel

@@ -30,9 +30,9 @@ def repair(submission: NotebookNode, release: NotebookNode) -> NotebookNode:
         grade_id = nbgrader_meta(cell).get("grade_id")
         if grade_id in seen or not is_graded_test(cell):
             continue
-        earlier = [gid for gid in released_ids[:position] if gid in seen]
-        at = next((i + 1 for i, c in enumerate(repaired.cells) if earlier
-                   and nbgrader_meta(c).get("grade_id") == earlier[-1]), len(repaired.cells))
+        anchor = next((gid for gid in reversed(released_ids[:position]) if gid in seen), None)  # the cell it followed
+        at = next((i + 1 for i, c in enumerate(repaired.cells)
+                   if anchor is not None and nbgrader_meta(c).get("grade_id") == anchor), len(repaired.cells))
         restored = copy.deepcopy(cell)
         if repaired.get("nbformat_minor", 0) >= 5:
             restored["id"] = f"restored-{grade_id}"[:64]

@@ -13,6 +13,10 @@ def grade_ids(notebook):
     return [nbgrader_meta(cell).get("grade_id") for cell in notebook.cells if nbgrader_meta(cell).get("grade_id")]
 
 
+def cell_of(notebook, grade_id):
+    return next(cell for cell in notebook.cells if nbgrader_meta(cell).get("grade_id") == grade_id)
+
+
 def where(notebook, grade_id):
     return grade_ids(notebook).index(grade_id)
 
@@ -27,8 +31,7 @@ def test_a_deleted_test_is_put_back_after_its_answer():
     repaired = repair(submission, LESSON)
     assert grade_ids(repaired) == grade_ids(LESSON)
     assert where(repaired, "describe_test") == where(repaired, "describe") + 1
-    restored = next(c for c in repaired.cells if nbgrader_meta(c).get("grade_id") == "describe_test")
-    assert restored.source == next(c for c in LESSON.cells if nbgrader_meta(c).get("grade_id") == "describe_test").source
+    assert cell_of(repaired, "describe_test").source == cell_of(LESSON, "describe_test").source
 
 
 def test_a_deleted_answer_is_not_invented():
