@@ -18,6 +18,14 @@ def _release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refresh(args: argparse.Namespace) -> int:
+    from grader.refresh import refresh
+
+    for stem in resolve_stems(args.lessons):
+        print(f"refreshed the outputs of {refresh(stem).relative_to(SOLUTIONS.parent)}", flush=True)
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     from grader.sync import stale_lessons
     from grader.validate import check_solution, check_untouched
@@ -144,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     release = commands.add_parser("release", help="regenerate lessons/ from solutions/ (nbgrader generate_assignment)")
     release.add_argument("lessons", nargs="*", help="lesson stems or numbers (default: all)")
     release.set_defaults(run=_release)
+
+    refresh = commands.add_parser("refresh", help="execute solutions/ in learner mode and store their outputs")
+    refresh.add_argument("lessons", nargs="*", help="lesson stems or numbers (default: all)")
+    refresh.set_defaults(run=_refresh)
 
     check = commands.add_parser("check", help="sync of lessons/ with solutions/, and both-ways validation")
     check.add_argument("lessons", nargs="*", help="lesson stems or numbers (default: all)")

@@ -31,6 +31,7 @@ def generate_into(stems: list[str], destination: Path, source_folder: Path = SOL
 def _write_lesson(notebook, path: Path) -> Path:
     """Write a released notebook with stable, diff-friendly content."""
     notebook.metadata["course"] = {"generated": GENERATED_NOTE}
+    notebook.metadata.pop("widgets", None)  # saved widget models: a reopened lesson would show "model not found"
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.execution_count = None

@@ -83,8 +83,10 @@ def assert_close(name: str, actual, expected, nudge: str = "", rtol: float | Non
     assert_not_none(name, actual)
     _refuse_always_equal(name, actual)
 
+    advice = f"\n{nudge}" if nudge else ""  # the course's advice on its own line, after torch's comparison
+
     def message(detail: str) -> str:
-        return f"`{name}` does not match the expected value. {detail.strip()}{' ' + nudge if nudge else ''}"
+        return f"`{name}` does not match the expected value. {detail.strip()}{advice}"
 
     _torch_assert_close(_as_tensor(actual), _as_tensor(expected), rtol=rtol, atol=atol,
                         check_dtype=False, check_device=False, msg=message)
@@ -111,6 +113,14 @@ def assert_grad_present(name: str, tensor: torch.Tensor, nudge: str = "") -> Non
     if tensor.grad is None:
         _fail(f"`{name}.grad` is None, expected gradients.",
               nudge or "Did you set requires_grad=True and call .backward() on the loss?")
+
+
+class NotAttempted(AssertionError):
+    """An exercise whose answer cell still holds the stub (it raised NotImplementedError)."""
+
+    def __init__(self, exercise: str):
+        super().__init__(f"{exercise} is not attempted yet: write your code in the cell above, "
+                         "then run this cell again.")
 
 
 def passed(exercise: str) -> None:

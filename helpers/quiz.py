@@ -1,19 +1,30 @@
-"""Multiple-choice knowledge checks that give instant feedback and can be auto-graded.
+"""Knowledge checks: multiple-choice questions with instant feedback, formative and worth no points.
 
-A question is shown as ipywidgets radio buttons; picking an option explains it right away. The
-learner then records the letter in a graded answer cell (``answer_logits = "b"``), which is what
-the autograder scores: widget clicks are not saved in the notebook, code is. The correct letter is
-stored only as a digest, so the lesson does not print it; the digest slows a curious learner down,
-it is not a secret. Introduced in lessons/01_quickstart.ipynb.
+A question is shown as ipywidgets radio buttons; picking an option says at once whether it is right
+and why. The learner records the letter they picked *first* in an answer cell
+(``answer_logits = "b"``); the class report counts those letters per option, so an instructor sees
+which misconceptions are common. Clicks can be retried until right, which is why they earn nothing.
+
+The options and explanations live in ``helpers/knowledge_checks/<lesson>.json``, keyed by question
+id, so a lesson's code cell shows the question only. The right letter is stored as a digest: that
+slows a curious learner down, it is not a secret. Introduced in lessons/01_quickstart.ipynb.
 """
 
 import hashlib
+import html
+import json
+import sys
+from functools import cache
+from pathlib import Path
 
 import ipywidgets as widgets
 
+QUESTIONS_FOLDER = Path(__file__).with_name("knowledge_checks")
+RIGHT_COLOUR, WRONG_COLOUR = "#1a7f37", "#b3261e"
+
 
 def answer_digest(question_id: str, letter: str) -> str:
-    """Digest of a (question, letter) pair; lessons store this instead of the letter."""
+    """Digest of a (question, letter) pair; the data files store this instead of the letter."""
     return hashlib.sha256(f"{question_id}:{letter.strip().lower()}".encode()).hexdigest()[:16]
 
 
@@ -22,34 +33,73 @@ def is_correct(question_id: str, letter: str, digest: str) -> bool:
     return answer_digest(question_id, letter) == digest
 
 
-def feedback(question_id: str, letter: str, digest: str, explanations: dict[str, str]) -> str:
-    """What the widget says once ``letter`` is picked."""
-    verdict = "Correct." if is_correct(question_id, letter, digest) else "Not quite."
-    why = explanations.get(letter, "")
-    return f"{verdict} {why} Record it below: answer_{question_id} = \"{letter}\"".replace("  ", " ")
+@cache
+def all_questions(folder: Path = QUESTIONS_FOLDER) -> dict[str, dict]:
+    """Every question of the course by id: ``{"lesson", "options", "explanations", "digest"}``."""
+    questions = {}
+    for path in sorted(folder.glob("*.json")):
+        for question_id, question in json.loads(path.read_text(encoding="utf-8")).items():
+            if question_id in questions:
+                raise ValueError(f"knowledge check {question_id!r} is defined twice (again in {path.name})")
+            questions[question_id] = {"lesson": path.stem, **question}
+    return questions
 
 
-def multiple_choice(question_id: str, question: str, options: dict[str, str], digest: str,
-                    explanations: dict[str, str] | None = None) -> widgets.VBox:
-    """A radio-button question; picking an option shows whether it is right and why."""
-    explanations = explanations or {}
-    buttons = widgets.RadioButtons(options=[(f"{letter}) {text}", letter) for letter, text in options.items()],
+def question(question_id: str) -> dict:
+    """One question's data, or a KeyError that lists the known ids."""
+    questions = all_questions()
+    if question_id not in questions:
+        raise KeyError(f"no knowledge check {question_id!r} in {QUESTIONS_FOLDER}; known: {sorted(questions)}")
+    return questions[question_id]
+
+
+def feedback(question_id: str, letter: str) -> str:
+    """The HTML the widget shows once ``letter`` is picked: a symbol, a word and a colour, then why."""
+    data = question(question_id)
+    why = html.escape(data["explanations"].get(letter, ""))
+    if is_correct(question_id, letter, data["digest"]):
+        return f'<span style="color:{RIGHT_COLOUR}"><b>&#10004; Correct.</b> {why}</span>'
+    return (f'<span style="color:{WRONG_COLOUR}"><b>&#10008; Not quite.</b> {why} '
+            "Read the question again and try another option.</span>")
+
+
+def knowledge_check(question_id: str, text: str) -> widgets.VBox:
+    """Show question ``text`` with its options as radio buttons; picking one shows whether it is right and why."""
+    options = question(question_id)["options"]
+    buttons = widgets.RadioButtons(options=[(f"{letter}) {option}", letter) for letter, option in options.items()],
                                    value=None, layout=widgets.Layout(width="max-content"))
     verdict = widgets.HTML()
 
     def show_feedback(change: dict) -> None:
-        verdict.value = feedback(question_id, change["new"], digest, explanations)
+        verdict.value = feedback(question_id, change["new"])
 
     buttons.observe(show_feedback, names="value")
-    return widgets.VBox([widgets.HTML(f"<b>{question}</b>"), buttons, verdict])
+    return widgets.VBox([widgets.HTML(f"<b>{html.escape(text)}</b>"), buttons, verdict])
 
 
-def check_choice(question_id: str, answer, options: dict[str, str]) -> None:
-    """Visible test of an answer cell: the answer must be one of the option letters."""
+_NOT_SET = object()
+
+
+def recorded_letter(question_id: str, answer) -> str | None:
+    """The option letter ``answer`` names (exactly one letter, any case and spacing), else None."""
+    if not isinstance(answer, str):
+        return None
+    letter = answer.strip().lower()
+    return letter if len(letter) == 1 and letter in question(question_id)["options"] else None
+
+
+def check_choice(question_id: str, answer=_NOT_SET) -> None:
+    """Check the answer cell: ``answer_<id>`` must hold one option letter. Read from the caller when not given."""
     name = f"answer_{question_id}"
-    if not isinstance(answer, str) or answer.strip().lower() not in options:
-        raise AssertionError(
-            f"`{name}` is {answer!r}, expected one of {', '.join(repr(k) for k in options)}. "
-            f"Pick an option above and write, for example, {name} = \"{next(iter(options))}\"."
-        )
-    print(f"Answer to {question_id} recorded: {answer.strip().lower()!r}. It is scored when your work is graded.")
+    if answer is _NOT_SET:
+        answer = sys._getframe(1).f_globals.get(name, _NOT_SET)
+    letters = list(question(question_id)["options"])
+    example = f'{name} = "{letters[0]}"'
+    if answer is _NOT_SET:
+        raise AssertionError(f"`{name}` is not set yet.\nPick an option above, then write the letter you picked "
+                             f"first in the cell above, for example {example}, and run both cells.")
+    if recorded_letter(question_id, answer) is None:
+        raise AssertionError(f"`{name}` is {answer!r}, expected one letter: {', '.join(map(repr, letters))}.\n"
+                             f"Write it as a string, for example {example}.")
+    print(f"Recorded your answer to {question_id}: {answer.strip().lower()!r}. Knowledge checks carry no points; "
+          "your instructor sees how the class answered.")

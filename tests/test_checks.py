@@ -35,7 +35,13 @@ def test_dtype_mismatch():
 def test_close_reports_the_difference_and_the_nudge():
     text = message_of(checks.assert_close, "loss", torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.5]), "Average it.")
     assert text.startswith("`loss` does not match the expected value.")
-    assert "Greatest absolute difference: 0.5" in text and text.endswith("Average it.")
+    assert "Greatest absolute difference: 0.5" in text and text.endswith("\nAverage it.")
+
+
+def test_not_attempted_names_the_exercise_and_what_to_do():
+    assert str(checks.NotAttempted("Exercise 2.4")) == (
+        "Exercise 2.4 is not attempted yet: write your code in the cell above, then run this cell again.")
+    assert isinstance(checks.NotAttempted("x"), AssertionError)
 
 
 def test_close_accepts_equal_values_and_python_numbers():

@@ -1,10 +1,13 @@
 """Tests of the tests: every deliberately wrong answer is rejected by its test cell, with the intended message.
 
 Each lesson's wrong answers live in tests/wrong_answers/l<NN>_<slug>.py. For each round, one wrong
-answer per exercise is put into the solution notebook, which is executed in grading mode.
+answer per exercise is put into the solution notebook, which is executed in grading mode. Wrong answers
+marked ``visible`` run against the tests as the learner sees them (hidden tests removed).
 """
 
+import copy
 import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -27,11 +30,23 @@ def check_cell_after(notebook, answer_cell: str) -> str:
     return next(grade_id for grade_id in ids[ids.index(answer_cell) + 1:] if grade_id in tests)
 
 
+HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.DOTALL)
+
+
+def without_hidden_tests(notebook):
+    """The notebook with every hidden-test block removed, as the learner's tests are."""
+    stripped = copy.deepcopy(notebook)
+    for cell in graded_tests(stripped):
+        cell.source = HIDDEN_TESTS.sub("", cell.source)
+    return stripped
+
+
 def rounds(wrong_answers) -> list[list]:
-    """Group wrong answers so each round holds at most one per answer cell."""
+    """Group wrong answers so each round holds at most one per answer cell, and visible ones apart."""
     grouped: list[list] = []
     for wrong in wrong_answers:
-        target = next((group for group in grouped if all(w.cell != wrong.cell for w in group)), None)
+        target = next((group for group in grouped if all(w.cell != wrong.cell and w.visible == wrong.visible
+                                                          for w in group)), None)
         if target is None:
             grouped.append(target := [])
         target.append(wrong)
@@ -42,7 +57,8 @@ def rounds(wrong_answers) -> list[list]:
 @pytest.mark.parametrize("stem", STEMS)
 def test_every_exercise_has_a_wrong_answer(stem):
     notebook = read(SOLUTIONS / f"{stem}.ipynb")
-    answer_cells = {nbgrader_meta(c)["grade_id"] for c in notebook.cells if nbgrader_meta(c).get("solution")}
+    answer_cells = {nbgrader_meta(c)["grade_id"] for c in notebook.cells if nbgrader_meta(c).get("solution")
+                    and not nbgrader_meta(c)["grade_id"].startswith("quiz_")}  # knowledge checks carry no points
     covered = {wrong.cell for wrong in wrong_answers_of(stem)}
     assert answer_cells <= covered, f"{stem}: exercises without a wrong answer: {sorted(answer_cells - covered)}"
 
@@ -53,11 +69,13 @@ def test_wrong_answers_are_rejected_with_the_intended_message(stem, tmp_path: Pa
     notebook = read(SOLUTIONS / f"{stem}.ipynb")
     problems = []
     for group in rounds(wrong_answers_of(stem)):
-        outcomes = outcomes_of_tests(execute(substitute(notebook, {w.cell: w.code for w in group}), tmp_path))
+        tests = without_hidden_tests(notebook) if group[0].visible else notebook
+        outcomes = outcomes_of_tests(execute(substitute(tests, {w.cell: w.code for w in group}), tmp_path))
         for wrong in group:
             found = outcomes[check_cell_after(notebook, wrong.cell)]
             if not found:
-                problems.append(f"{wrong.cell}: a wrong answer passed its test")
+                where = "its visible test" if wrong.visible else "its test"
+                problems.append(f"{wrong.cell}: a wrong answer passed {where}")
             elif wrong.message not in found:
                 problems.append(f"{wrong.cell}: expected a message containing {wrong.message!r}, got {found!r}")
     assert not problems, "\n".join(problems)

@@ -1,7 +1,9 @@
 """Deliberately wrong answers, one module per lesson, that the lesson's test cells must reject.
 
 Each module defines ``WRONG_ANSWERS``: a list of ``WrongAnswer(answer_cell_grade_id, code, message)``
-where ``message`` is a piece of the intended failure message. It may also define ``HARD_CODED``:
+where ``message`` is a piece of the intended failure message. With ``visible=True`` the visible part
+of the test (what the learner runs, hidden tests removed) must already reject it: that is how the
+mistakes a lesson names are caught before grading. It may also define ``HARD_CODED``:
 answers that pass the visible tests but not the hidden ones (a dict grade_id -> code).
 """
 
@@ -14,3 +16,4 @@ class WrongAnswer(NamedTuple):
     cell: str
     code: str
     message: str
+    visible: bool = False

@@ -92,9 +92,6 @@ def predict_label(model, image, class_names):
     with torch.no_grad():
         return class_names[model(image)[0].argmax().item()]
 ''', "the model was in training mode"),
-    WrongAnswer("quiz_logits", 'answer_logits = "d"', "`answer_logits` is 'd', expected one of 'a', 'b', 'c'"),
-    WrongAnswer("quiz_zero_grad", 'answer_zero_grad = "c"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_state_dict", 'answer_state_dict = 2', "`answer_state_dict` is 2, expected one of"),
 ]
 
 # Answers that pass every visible test but solve only the visible examples.

@@ -66,11 +66,6 @@ def numpy_view(arr):
 def numpy_view(arr):
     return torch.from_numpy(arr).float()
 ''', "has dtype torch.float32, expected torch.float64. Keep the array's dtype"),
-    WrongAnswer("quiz_stack_shape", 'answer_stack_shape = "a"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_stack_shape", 'answer_stack_shape = "(3, 2, 3)"', "`answer_stack_shape` is '(3, 2, 3)', expected one of"),
-    WrongAnswer("quiz_broadcast_shape", 'answer_broadcast_shape = "a"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_numpy_share", 'answer_numpy_share = "a"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_numpy_share", 'answer_numpy_share = None', "`answer_numpy_share` is None, expected one of"),
 ]
 
 # Answers that pass every visible test but solve only the visible examples.

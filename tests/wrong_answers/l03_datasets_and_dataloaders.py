@@ -117,11 +117,6 @@ def make_loaders(train_ds, test_ds, batch_size, generator=None):
 def make_loaders(train_ds, test_ds, batch_size, generator=None):
     return DataLoader(test_ds, batch_size=batch_size), DataLoader(train_ds, batch_size=batch_size, shuffle=True, generator=generator)
 ''', "the loaders are swapped or use the wrong dataset"),
-    WrongAnswer("quiz_header_bug", 'answer_header_bug = "a"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_header_bug", 'answer_header_bug = ["b"]', "`answer_header_bug` is ['b'], expected one of"),
-    WrongAnswer("quiz_shuffle_test", 'answer_shuffle_test = "a"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_workers", 'answer_workers = "c"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_workers", 'answer_workers = "e"', "`answer_workers` is 'e', expected one of 'a', 'b', 'c'"),
 ]
 
 # Answers that pass every visible test but solve only the visible examples.

@@ -71,11 +71,6 @@ def one_hot(y, num_classes=10):
 def one_hot(y, num_classes=10):
     return torch.zeros(1, num_classes).scatter_(1, torch.tensor([[int(y)]]), value=1)
 ''', "`one_hot(3)` has shape (1, 10), expected (10,)"),
-    WrongAnswer("quiz_scale", 'answer_scale = "a"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_scale", 'answer_scale = 255.0', "`answer_scale` is 255.0, expected one of"),
-    WrongAnswer("quiz_normalize_order", 'answer_normalize_order = "b"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_one_hot_accuracy", 'answer_one_hot_accuracy = "a"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_one_hot_accuracy", 'answer_one_hot_accuracy = "d"', "`answer_one_hot_accuracy` is 'd', expected one of"),
 ]
 
 # Answers that pass every visible test but solve only the visible examples.

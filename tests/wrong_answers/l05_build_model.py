@@ -147,11 +147,6 @@ class Polynomial(nn.Module):
     def describe(self):
         return "p(x)"
 ''', "Compute the output from self.coefficients with tensor operations"),
-    WrongAnswer("quiz_softmax_dim", 'answer_softmax_dim = "a"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_softmax_dim", 'answer_softmax_dim = "dim=1"', "`answer_softmax_dim` is 'dim=1', expected one of"),
-    WrongAnswer("quiz_forward_call", 'answer_forward_call = "c"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_eval_vs_no_grad", 'answer_eval_vs_no_grad = "a"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_eval_vs_no_grad", 'answer_eval_vs_no_grad = None', "`answer_eval_vs_no_grad` is None"),
 ]
 
 # Answers that pass every visible test but solve only the visible examples.

@@ -144,10 +144,6 @@ def vjp(f, x, v):
     x = x.detach().requires_grad_(True)
     return torch.autograd.grad(f(x), x, grad_outputs=v, create_graph=True)[0]
 ''', "the result requires grad"),
-    WrongAnswer("quiz_identical_rows", 'answer_identical_rows = "a"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_identical_rows", 'answer_identical_rows = "B)"', "`answer_identical_rows` is 'B)', expected one of"),
-    WrongAnswer("quiz_leaf_grad", 'answer_leaf_grad = "b"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_detach", 'answer_detach = "c"', "the recorded answer is not the correct one"),
 ]
 
 # Answers that pass every visible test but solve only the visible examples.

@@ -40,8 +40,6 @@ def sgd_step(parameters, lr):
                 parameter += lr * parameter.grad
                 parameter.grad = None
 ''', "`weight after one step` does not match the expected value"),
-    WrongAnswer("quiz_learning_rate", 'answer_learning_rate = "a"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_learning_rate", 'answer_learning_rate = "smaller"',
                 "`answer_learning_rate` is 'smaller', expected one of 'a', 'b', 'c'"),
 
     # Exercise 7.2: cross_entropy
@@ -71,10 +69,6 @@ def cross_entropy(logits, targets):
     return -torch.log_softmax(logits, dim=1)[torch.arange(len(targets)), targets]
 ''', "Return one number for the whole batch"),
 
-    WrongAnswer("quiz_zero_grad_order", 'answer_zero_grad_order = "a"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_zero_grad_order", 'answer_zero_grad_order = "c"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_eval_mode", 'answer_eval_mode = "a"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_eval_mode", 'answer_eval_mode = None', "`answer_eval_mode` is None, expected one of"),
 
     # Exercise 7.3: fit
     WrongAnswer("fit", '''

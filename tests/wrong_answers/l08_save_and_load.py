@@ -62,8 +62,6 @@ def load_whole_model(path):
 def load_whole_model(path):
     return torch.load(path, weights_only=False, map_location="cpu")
 ''', "the model is in training mode, expected evaluation mode"),
-    WrongAnswer("quiz_weights_only", 'answer_weights_only = "a"', "the recorded answer is not the correct one"),
-    WrongAnswer("quiz_weights_only", 'answer_weights_only = ["b"]', "`answer_weights_only` is ['b'], expected one of"),
 
     # Exercise 8.3: remove_prefix
     WrongAnswer("remove_prefix", '''
@@ -125,7 +123,6 @@ def load_checkpoint(path, model, optimizer):
     optimizer.load_state_dict(checkpoint["optimizer"])
     return 0
 ''', "Use exactly the keys 'epoch', 'model' and 'optimizer'"),
-    WrongAnswer("quiz_resume", 'answer_resume = "a"', "the recorded answer is not the correct one"),
 
     # Exercise 8.5: onnx_logits
     WrongAnswer("onnx_logits", '''
@@ -143,7 +140,6 @@ def onnx_logits(path, images):
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     return [torch.from_numpy(output) for output in session.run(None, {session.get_inputs()[0].name: images.numpy()})]
 ''', "`onnx_logits(...)` is a list, expected a Tensor"),
-    WrongAnswer("quiz_onnx", 'answer_onnx = "b"', "the recorded answer is not the correct one"),
 ]
 
 # Answers that pass every visible test but solve only the visible examples.
