@@ -45,8 +45,9 @@ def rounds(wrong_answers) -> list[list]:
     """Group wrong answers so each round holds at most one per answer cell, and visible ones apart."""
     grouped: list[list] = []
     for wrong in wrong_answers:
-        target = next((group for group in grouped if all(w.cell != wrong.cell and w.visible == wrong.visible
-                                                          for w in group)), None)
+        visible = getattr(wrong, "visible", False)
+        target = next((group for group in grouped
+                       if all(w.cell != wrong.cell and getattr(w, "visible", False) == visible for w in group)), None)
         if target is None:
             grouped.append(target := [])
         target.append(wrong)
@@ -78,4 +79,21 @@ def test_wrong_answers_are_rejected_with_the_intended_message(stem, tmp_path: Pa
                 problems.append(f"{wrong.cell}: a wrong answer passed {where}")
             elif wrong.message not in found:
                 problems.append(f"{wrong.cell}: expected a message containing {wrong.message!r}, got {found!r}")
+    assert not problems, "\n".join(problems)
+
+
+def right_answers_of(stem: str):
+    return getattr(importlib.import_module(f"tests.wrong_answers.l{stem}"), "RIGHT_ANSWERS", [])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", [stem for stem in STEMS if right_answers_of(stem)])
+def test_other_right_answers_pass(stem, tmp_path: Path):
+    right_answers = right_answers_of(stem)
+    notebook = read(SOLUTIONS / f"{stem}.ipynb")
+    problems = []
+    for group in rounds(right_answers):
+        outcomes = outcomes_of_tests(execute(substitute(notebook, {r.cell: r.code for r in group}), tmp_path))
+        problems += [f"{right.cell} ({right.why}): rejected with {outcomes[check_cell_after(notebook, right.cell)]!r}"
+                     for right in group if outcomes[check_cell_after(notebook, right.cell)]]
     assert not problems, "\n".join(problems)
