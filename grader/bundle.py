@@ -1,8 +1,9 @@
 """The student bundle: what learners get (released lessons, helpers, set-up files), checked for leaks.
 
 Nothing from ``solutions/``, ``grader/`` or ``tests/`` goes in. Before the bundle is written, every
-file in it is scanned for text that only the solutions hold (solution code, hidden tests, markers);
-a bundle that would leak is not written.
+file in it is scanned for text that only the solutions hold (solution code, hidden tests, markers),
+and every lesson's visible tests and knowledge checks for solution code (``grader.leaks``: text that
+is also in a visible test is no secret to the first scan); a bundle that would leak is not written.
 """
 
 import re
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader.leaks import find_leaks
 from grader.notebooks import read
 from grader.paths import LESSONS, REPO, SOLUTIONS, written_lessons
 
@@ -85,7 +87,7 @@ def _learner_pyproject() -> str:
     """pyproject.toml installing only the helpers package (the grader is not shipped)."""
     text = (REPO / "pyproject.toml").read_text()
     text = text.replace('packages = ["helpers", "grader"]', 'packages = ["helpers"]')
-    return re.sub(r"\n\[tool\.setuptools\.package-data\]\ngrader = .*\n", "\n", text)
+    return re.sub(r"\ngrader = .*", "", text)
 
 
 def _ignore_caches(folder: str, names: list[str]) -> list[str]:
@@ -113,6 +115,9 @@ def bundle(out: Path, make_zip: bool = False) -> Path:
     (staging / "README.md").write_text(_learner_readme())
     (staging / "pyproject.toml").write_text(_learner_pyproject())
     found = leaks(staging)
+    for stem in stems:
+        shown = find_leaks(stem, read(SOLUTIONS / f"{stem}.ipynb"), read(staging / "lessons" / f"{stem}.ipynb"))
+        found += [str(leak) for leak in shown]
     if found:
         shutil.rmtree(staging)
         raise LeakFound("the bundle would leak, nothing written:\n  " + "\n  ".join(found[:20]))

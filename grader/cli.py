@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from grader.course import NbgraderError
-from grader.notebooks import NotebookError, nbval_counts, read
+from grader.notebooks import NotebookError, lesson_counts, nbval_counts, read
 from grader.paths import LESSONS, SOLUTIONS, resolve_stems
 from grader.sandbox import SandboxUnavailable
 
@@ -27,6 +27,7 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from grader.leaks import find_leaks, leaking_exercises
     from grader.sync import stale_lessons
     from grader.validate import check_solution, check_untouched
 
@@ -36,6 +37,18 @@ def _check(args: argparse.Namespace) -> int:
         return 2
     failures = list(stale_lessons(stems).values())
     print(f"sync: {len(stems) - len(failures)}/{len(stems)} lessons match a fresh release")
+    leaks, exercises = [], 0
+    for stem in stems:
+        solution = read(SOLUTIONS / f"{stem}.ipynb")
+        counts = lesson_counts(solution)
+        exercises += counts["exercises"]
+        found = find_leaks(stem, solution, read(LESSONS / f"{stem}.ipynb"))
+        leaks += found
+        print(f"lesson {stem}: {counts['exercises']} exercises, {counts['points']:g} points, "
+              f"{counts['knowledge_checks']} knowledge checks (no points); "
+              f"{len(leaking_exercises(found))} show solution code")
+    print(f"leaks: {len(leaking_exercises(leaks))} of {exercises} exercises show solution code in a visible cell")
+    failures += [str(leak) for leak in leaks]
     if not args.sync_only:
         for stem in stems:
             for verdict, role in ((check_solution(SOLUTIONS / f"{stem}.ipynb"), "solution"),
@@ -157,9 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("lessons", nargs="*", help="lesson stems or numbers (default: all)")
     refresh.set_defaults(run=_refresh)
 
-    check = commands.add_parser("check", help="sync of lessons/ with solutions/, and both-ways validation")
+    check = commands.add_parser("check", help="sync of lessons/ with solutions/, solution code in visible cells, "
+                                              "both-ways validation")
     check.add_argument("lessons", nargs="*", help="lesson stems or numbers (default: all)")
-    check.add_argument("--sync-only", action="store_true", help="skip executing the notebooks")
+    check.add_argument("--sync-only", action="store_true",
+                       help="skip executing the notebooks (sync, counts and the leak check only)")
     check.set_defaults(run=_check)
 
     bundle = commands.add_parser("bundle", help="write what learners get (lessons, helpers, set-up files), "

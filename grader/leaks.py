@@ -19,7 +19,7 @@ SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.DOT
 SECRET_BLOCKS = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS).*?### END \1", re.DOTALL)
 SHORTEST_TELLING = 12  # characters, whitespace removed: shorter fragments are ordinary PyTorch
 NAMES_ONLY = re.compile(r"^[\w.]+(\s*,\s*[\w.]+)*,?$")  # `self.transform`, `image, label`: not telling
-TRIVIAL = re.compile(r"^(import |from \S+ import |pass$|def |class |return \w+$|else:$|try:$|finally:$|"
+TRIVIAL = re.compile(r"^(import |from \S+ import |pass$|def |class |return [\w.]+(\s*,\s*[\w.]+)*$|else:$|try:$|finally:$|"
                      r"except\b|raise NotImplementedError|[\])}]+,?$|#)")
 
 
@@ -48,6 +48,9 @@ def telling_parts(line: str) -> list[str]:
     parts = [line]
     assignment = re.match(r"^[\w\s,.\[\]()*]+?(?<![=!<>])(?:[-+*/@]?=)(?!=)(.+)$", line)
     keyword = re.match(r"^(?:return|if|elif|while|with|for .+? in|yield)\s+(.+?):?$", line)
+    if assignment and NAMES_ONLY.match(line[:assignment.start(1)].rstrip(" =+-*/@")) \
+            and NAMES_ONLY.match(assignment.group(1).strip()):
+        return []  # `x = self.transform`: renaming, not telling
     for match in (assignment, keyword):
         if match:
             parts.append(match.group(1).strip())

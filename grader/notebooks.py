@@ -60,3 +60,12 @@ def nbval_counts(notebook: NotebookNode) -> dict[str, int]:
     ignored = [c for c in code if tags(c) & {"nbval-ignore-output", "nbval-skip"}
                or c.source.lstrip().startswith(("# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP"))]
     return {"code_cells": len(code), "ignored": len(ignored), "compared": len(code) - len(ignored)}
+
+
+def lesson_counts(notebook: NotebookNode) -> dict[str, float]:
+    """Exercises (graded tests), their points, and knowledge checks (formative, no points) of a lesson."""
+    tests = graded_tests(notebook)
+    checks = [cell for cell in notebook.cells if str(nbgrader_meta(cell).get("grade_id", "")).endswith("_widget")
+              and str(nbgrader_meta(cell).get("grade_id", "")).startswith("quiz_")]
+    return {"exercises": len(tests), "points": sum(float(nbgrader_meta(c).get("points", 0)) for c in tests),
+            "knowledge_checks": len(checks)}

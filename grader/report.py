@@ -11,6 +11,7 @@ import nbformat
 from matplotlib.figure import Figure
 
 from grader.export import exercise_scores
+from grader.misconceptions import NOT_A_LETTER, NOT_ANSWERED, tally
 from grader.notebooks import graded_tests, nbgrader_meta
 
 
@@ -52,6 +53,25 @@ def _distribution_figure(rows) -> Figure:
     return figure
 
 
+def _misconceptions_table(course_root: Path) -> str:
+    """One row per knowledge check: how many learners recorded each option first, with the option's text."""
+    rows = []
+    for question in tally(course_root):
+        answered = sum(question.counts.values())
+        options = "".join(
+            f"<li>{'&#10004; ' if letter == question.right else ''}<b>{letter})</b> {html.escape(text)}: "
+            f"{question.counts[letter]} of {answered}</li>" for letter, text in question.options.items())
+        others = "".join(f"<li>{reason}: {question.counts[reason]}</li>"
+                         for reason in (NOT_ANSWERED, NOT_A_LETTER) if question.counts[reason])
+        rows.append(f"<tr><td>{question.lesson}</td><td>{html.escape(question.question)}</td>"
+                    f"<td><ul>{options}{others}</ul></td></tr>")
+    if not rows:
+        return "<p>No knowledge-check answers were submitted.</p>"
+    return ("<p>Knowledge checks carry no points; learners record the option they picked first. "
+            "&#10004; marks the right option.</p><table><tr><th>lesson</th><th>question</th>"
+            "<th>first picks</th></tr>" + "".join(rows) + "</table>")
+
+
 def write_report(course_root: Path, db_url: str, out_folder: Path) -> tuple[Path, Path]:
     """Write class_report.png and class_report.html; return their paths."""
     matplotlib.use("Agg")
@@ -84,5 +104,6 @@ def write_report(course_root: Path, db_url: str, out_folder: Path) -> tuple[Path
         f"<h1>Class report</h1><p>{students} students, {len(by_exercise)} graded cells.</p>"
         f"<img alt='score distribution per exercise' src='data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}'>"
         "<h2>Exercises</h2><table><tr><th>lesson</th><th>exercise</th><th>points</th><th>mean</th>"
-        "<th>full marks</th><th>most common failures</th></tr>" + "".join(table) + "</table></body></html>")
+        "<th>full marks</th><th>most common failures</th></tr>" + "".join(table) + "</table>"
+        "<h2>Misconceptions</h2>" + _misconceptions_table(course_root) + "</body></html>")
     return png, page

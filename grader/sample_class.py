@@ -20,6 +20,9 @@ HARD_CODED = {  # pass the visible tests, fail the hidden ones
     "predict_label": 'def predict_label(model, image, class_names):\n    model.eval()\n    return "owl"\n',
 }
 
+FIRST_PICKS = {"quiz_logits": 'answer_logits = "c"', "quiz_zero_grad": 'answer_zero_grad = "ab"'}
+"""The hard-coding student's knowledge-check answers: a wrong first pick, and not one letter."""
+
 NOISY_PREFIX = '''import sys, warnings
 from tqdm import tqdm
 for _ in tqdm(range(3), file=sys.stderr):
@@ -50,10 +53,10 @@ def build(folder: Path, copies: int = 1) -> dict[str, float]:
     points = {nbgrader_meta(cell)["grade_id"]: float(nbgrader_meta(cell)["points"]) for cell in graded_tests(solution)}
     total = sum(points.values())
     first_half = dict(list(answers.items())[: len(answers) // 2])
-    hard_coded = {**answers, **HARD_CODED}
+    hard_coded = {**answers, **HARD_CODED, **FIRST_PICKS}
     kinds = {
         "correct": (substitute(lesson, answers), total),
-        "partial": (substitute(lesson, first_half), sum(points[f"{grade_id}_test"] for grade_id in first_half)),
+        "partial": (substitute(lesson, first_half), sum(points.get(f"{grade_id}_test", 0.0) for grade_id in first_half)),
         "blank": (lesson, 0.0),
         "hardcoded": (substitute(lesson, hard_coded), total - sum(points[f"{g}_test"] for g in HARD_CODED)),
         "broken": (None, 0.0),

@@ -1,8 +1,8 @@
 """Adversarial submissions of lesson 02, each with the outcome grading must give it.
 
 Each case builds a submission from the released lesson and the correct answers, then breaks it in one
-way. ``score`` is the expected total (lesson 02 is worth 11 points: describe 1, zero_column_and_tile 2,
-gram_and_hadamard 2, standardize_columns 2, numpy_view 1, three knowledge checks 1 each); ``says`` is
+way. ``score`` is the expected total (lesson 02 is worth 8 points: describe 1, zero_column_and_tile 2,
+gram_and_hadamard 2, standardize_columns 2, numpy_view 1; its knowledge checks carry none); ``says`` is
 text the grading error, the integrity report or the graded notebook's outputs must contain; ``flags``
 are integrity kinds that must be reported; ``tampered`` whether the submission is scored 0 for it.
 """
@@ -20,7 +20,7 @@ from grader.notebooks import nbgrader_meta
 from grader.submissions import substitute
 
 LESSON = "02_tensors"
-FULL = 11.0
+FULL = 8.0
 
 
 @dataclass

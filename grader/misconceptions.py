@@ -1,0 +1,85 @@
+"""Which option did each learner pick first? Knowledge-check answers counted per question and option.
+
+Knowledge checks carry no points; their value to an instructor is the misconceptions they reveal. The
+recorded letters are read from the submitted notebooks' answer cells as text (``answer_logits = "c"``,
+parsed, never executed), so nothing the student's code does at run time can change the counts.
+"""
+
+import ast
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from grader.notebooks import nbgrader_meta
+from grader.paths import LESSONS
+from helpers.quiz import all_questions, is_correct, recorded_letter
+
+NOT_ANSWERED = "not answered"
+NOT_A_LETTER = "not one option letter"
+
+
+@dataclass
+class QuestionTally:
+    """How a class answered one knowledge check."""
+
+    lesson: str
+    question_id: str
+    question: str
+    options: dict[str, str]
+    right: str
+    counts: Counter
+
+
+def recorded_answer(cell: NotebookNode, question_id: str) -> str:
+    """The option letter an answer cell assigns to ``answer_<id>``, or why there is none."""
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError:
+        return NOT_A_LETTER
+    values = [node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+              and any(isinstance(target, ast.Name) and target.id == f"answer_{question_id}" for target in node.targets)]
+    if not values:
+        return NOT_ANSWERED
+    value = values[-1].value if isinstance(values[-1], ast.Constant) else None
+    return recorded_letter(question_id, value) or NOT_A_LETTER
+
+
+def question_texts(lesson: str, lessons_folder: Path = LESSONS) -> dict[str, str]:
+    """{question id: question} from the released lesson's ``knowledge_check(id, question)`` cells."""
+    path = lessons_folder / f"{lesson}.ipynb"
+    texts = {}
+    if not path.exists():
+        return texts
+    for cell in nbformat.read(path, as_version=4).cells:
+        for node in ast.walk(ast.parse(cell.source)) if cell.cell_type == "code" else ():
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "knowledge_check" \
+                    and len(node.args) == 2 and all(isinstance(a, ast.Constant) for a in node.args):
+                texts[node.args[0].value] = node.args[1].value
+    return texts
+
+
+def tally(course_root: Path) -> list[QuestionTally]:
+    """Every knowledge check answered in the course's submissions, in lesson order, with its counts."""
+    questions = all_questions()
+    counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for path in sorted((course_root / "submitted").glob("*/*/*.ipynb")):
+        lesson = path.parent.name
+        try:
+            notebook = nbformat.read(path, as_version=4)
+        except Exception:  # a broken notebook is reported by autograde; it holds no answers to count
+            continue
+        for cell in notebook.cells:
+            grade_id = str(nbgrader_meta(cell).get("grade_id", ""))
+            question_id = grade_id[len("quiz_"):]
+            if grade_id.startswith("quiz_") and nbgrader_meta(cell).get("solution") and question_id in questions:
+                counts[lesson, question_id][recorded_answer(cell, question_id)] += 1
+    tallies = []
+    for (lesson, question_id), counter in sorted(counts.items()):
+        data = questions[question_id]
+        right = next(letter for letter in data["options"] if is_correct(question_id, letter, data["digest"]))
+        tallies.append(QuestionTally(lesson, question_id, question_texts(lesson).get(question_id, question_id),
+                                     data["options"], right, counter))
+    return tallies

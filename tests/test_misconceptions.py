@@ -1,0 +1,38 @@
+"""grader.misconceptions: first picks counted from the answer cells' text, never from running them."""
+
+import nbformat
+
+from grader.misconceptions import NOT_A_LETTER, NOT_ANSWERED, recorded_answer, tally
+from grader.notebooks import read
+from grader.paths import LESSONS
+from grader.submissions import substitute
+
+LESSON = "01_quickstart"
+
+
+def _answer_cell(source: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_code_cell(source)
+
+
+def test_recorded_answer_reads_one_letter_without_running_the_cell():
+    assert recorded_answer(_answer_cell('# first pick\nanswer_logits = " C "'), "logits") == "c"
+    assert recorded_answer(_answer_cell("# YOUR CODE HERE\nraise NotImplementedError()"), "logits") == NOT_ANSWERED
+    for source in ('answer_logits = "abc"', "answer_logits = ''", "answer_logits = pick()", "answer_logits = 'd'",
+                   "answer_logits = (", 'answer_logits = "b)"'):
+        assert recorded_answer(_answer_cell(source), "logits") == NOT_A_LETTER, source
+
+
+def test_tally_counts_each_students_first_pick_per_option(tmp_path):
+    lesson = read(LESSONS / f"{LESSON}.ipynb")
+    picks = {"ada": 'answer_logits = "b"', "bob": 'answer_logits = "c"', "cy": 'answer_logits = "C"', "dee": None}
+    for student, pick in picks.items():
+        notebook = substitute(lesson, {"quiz_logits": pick}) if pick else lesson
+        target = tmp_path / "submitted" / student / LESSON / f"{LESSON}.ipynb"
+        target.parent.mkdir(parents=True)
+        nbformat.write(notebook, target)
+    (tmp_path / "submitted" / "eve" / LESSON).mkdir(parents=True)
+    (tmp_path / "submitted" / "eve" / LESSON / f"{LESSON}.ipynb").write_text("{ not json")
+    logits = next(question for question in tally(tmp_path) if question.question_id == "logits")
+    assert logits.lesson == LESSON and logits.right == "b"
+    assert "nn.CrossEntropyLoss" in logits.question and set(logits.options) == {"a", "b", "c"}
+    assert dict(logits.counts) == {"b": 1, "c": 2, NOT_ANSWERED: 1}
