@@ -1,34 +1,75 @@
 # Two commands do all the set-up: `make lab` (learners) and `make test` (everything CI checks).
-# Both create .venv if missing, install the pinned stack, prepare the data, and reuse all of it
+# Both create .venv if missing, install the locked stack, prepare the data, and reuse all of it
 # on a second run.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-DEBIAN_DATA := /usr/share/datasets/fashion-mnist
+WORK   := my-work
+UV_VERSION := 0.13.9
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# The learner's Lab: nbgrader's Validate button and the course's nbgrader settings, no instructor views,
+# no news prompt (helpers/lab/ is a Jupyter config folder searched before the environment's own).
+LEARNER_JUPYTER := JUPYTER_CONFIG_PATH=$(CURDIR)/helpers/lab
 
-.PHONY: lab test setup data system-packages
+.PHONY: lab instructor-lab test setup data system-packages lessons-copy lock
 
-lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=lessons $(ROOT_FLAG)
+lab: setup lessons-copy
+	@echo "Opening JupyterLab on $(WORK)/, your own copy of the lessons. Stop it with Ctrl-C."
+	$(LEARNER_JUPYTER) $(BIN)/jupyter lab --ServerApp.root_dir=$(WORK) $(ROOT_FLAG)
+
+# Instructors: every nbgrader view (Formgrader, Create Assignment, ...) on the whole repository.
+instructor-lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir=. $(ROOT_FLAG)
 
 test: setup
 	$(BIN)/python -m pytest
 
 setup: system-packages $(STAMP) data
 
-$(STAMP): requirements.txt pyproject.toml
+# Your answers live in my-work/: `git pull` and a new release only ever change lessons/. A lesson
+# is copied once, when my-work/ does not have it yet; to start a lesson afresh, delete its copy.
+lessons-copy:
+	@mkdir -p $(WORK)
+	@for lesson in lessons/*.ipynb; do \
+	  if [ ! -e "$(WORK)/$${lesson##*/}" ]; then cp "$$lesson" "$(WORK)/" && echo "copied $$lesson to $(WORK)/"; fi; \
+	done
+
+# requirements.txt is the list people edit; requirements.lock pins every package beneath it too, and
+# every install is constrained by it. Torch is installed first: on Linux without an NVIDIA GPU the
+# CPU-only build (about 1 GB installed) when PyTorch's CPU index can be reached, else the default
+# build, which bundles CUDA (about 5.5 GB).
+$(STAMP): requirements.txt requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
+	@torch_pins="$$(grep -E '^(torch|torchvision)==' requirements.txt | tr '\n' ' ')"; \
+	if [ "$$(uname -s)" = Linux ] && ! $(BIN)/python -c "import torch" 2>/dev/null \
+	   && ! command -v nvidia-smi >/dev/null && [ ! -e /proc/driver/nvidia/version ]; then \
+	  echo "No NVIDIA GPU found: trying PyTorch's CPU-only build ($$torch_pins, about 1 GB installed)..."; \
+	  if $(BIN)/python -m pip install --disable-pip-version-check --timeout 20 --retries 0 \
+	       --index-url https://download.pytorch.org/whl/cpu $$(echo $$torch_pins | sed 's/ /+cpu /g; s/$$/+cpu/'); then \
+	    echo "Installed the CPU-only build of torch."; \
+	  else \
+	    echo "The CPU-only build could not be had (download.pytorch.org unreachable or blocked):"; \
+	    echo "installing the default build, which bundles CUDA (about 5.5 GB, several minutes)."; \
+	  fi; \
+	fi
+	@echo "Installing the course's locked packages (about 140, plus torch if not installed yet)..."
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on \
+	  -c requirements.lock -r requirements.txt -e .
 	touch $(STAMP)
+
+# Regenerate requirements.lock after editing requirements.txt (needs PyPI).
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip compile requirements.txt --universal --python-version 3.11 --quiet -o requirements.lock
 
 # Where we may (root with apt-get), install from Debian what is missing: the real FashionMNIST
 # (dataset-fashion-mnist) for everyone; for `make test` also PostgreSQL, whose server the gradebook
-# tests start on loopback.
+# tests start on loopback, bubblewrap for the grading sandbox and Chromium for the browser test.
 DEBIAN_PACKAGES_lab  := dataset-fashion-mnist
-DEBIAN_PACKAGES_test := dataset-fashion-mnist postgresql bubblewrap
+DEBIAN_PACKAGES_test := dataset-fashion-mnist postgresql bubblewrap chromium
 system-packages:
 	@missing=""; \
 	for package in $(if $(filter test,$(MAKECMDGOALS)),$(DEBIAN_PACKAGES_test),$(DEBIAN_PACKAGES_lab)); do \

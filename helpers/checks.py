@@ -15,8 +15,19 @@ _as_tensor = torch.as_tensor
 _Tensor = torch.Tensor
 
 
+RED, RESET = "\x1b[31m", "\x1b[0m"
+
+
+class CheckFailed(AssertionError):
+    """A failed check. In Jupyter it shows as its teaching message alone: no traceback through helpers/."""
+
+    def _render_traceback_(self) -> list[str]:
+        lines = str(self).splitlines() or [type(self).__name__]
+        return [f"{RED}\u2718 {lines[0]}{RESET}", *lines[1:]]
+
+
 def _fail(message: str, nudge: str) -> None:
-    raise AssertionError(f"{message}{' ' + nudge if nudge else ''}")
+    raise CheckFailed(f"{message}{' ' + nudge if nudge else ''}")
 
 
 def _article(word: str) -> str:
@@ -88,8 +99,11 @@ def assert_close(name: str, actual, expected, nudge: str = "", rtol: float | Non
     def message(detail: str) -> str:
         return f"`{name}` does not match the expected value. {detail.strip()}{advice}"
 
-    _torch_assert_close(_as_tensor(actual), _as_tensor(expected), rtol=rtol, atol=atol,
-                        check_dtype=False, check_device=False, msg=message)
+    try:
+        _torch_assert_close(_as_tensor(actual), _as_tensor(expected), rtol=rtol, atol=atol,
+                            check_dtype=False, check_device=False, msg=message)
+    except AssertionError as error:
+        raise CheckFailed(str(error)) from None
 
 
 def assert_equal(name: str, actual, expected, nudge: str = "") -> None:
@@ -115,7 +129,13 @@ def assert_grad_present(name: str, tensor: torch.Tensor, nudge: str = "") -> Non
               nudge or "Did you set requires_grad=True and call .backward() on the loss?")
 
 
-class NotAttempted(AssertionError):
+def check(condition, message: str) -> None:
+    """``assert condition, message`` for test cells, shown as the message alone."""
+    if not condition:
+        raise CheckFailed(message)
+
+
+class NotAttempted(CheckFailed):
     """An exercise whose answer cell still holds the stub (it raised NotImplementedError)."""
 
     def __init__(self, exercise: str):

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from helpers.checks import CheckFailed
+
 QUESTIONS_FOLDER = Path(__file__).with_name("knowledge_checks")
 RIGHT_COLOUR, WRONG_COLOUR = "#1a7f37", "#b3261e"
 
@@ -95,11 +97,11 @@ def check_choice(question_id: str, answer=_NOT_SET) -> None:
         answer = sys._getframe(1).f_globals.get(name, _NOT_SET)
     letters = list(question(question_id)["options"])
     example = f'{name} = "{letters[0]}"'
-    if answer is _NOT_SET:
-        raise AssertionError(f"`{name}` is not set yet.\nPick an option above, then write the letter you picked "
+    if answer is _NOT_SET or answer is None or answer == "":
+        raise CheckFailed(f"`{name}` is not set yet.\nPick an option above, then write the letter you picked "
                              f"first in the cell above, for example {example}, and run both cells.")
     if recorded_letter(question_id, answer) is None:
-        raise AssertionError(f"`{name}` is {answer!r}, expected one letter: {', '.join(map(repr, letters))}.\n"
+        raise CheckFailed(f"`{name}` is {answer!r}, expected one letter: {', '.join(map(repr, letters))}.\n"
                              f"Write it as a string, for example {example}.")
     print(f"Recorded your answer to {question_id}: {answer.strip().lower()!r}. Knowledge checks carry no points; "
           "your instructor sees how the class answered.")
