@@ -33,9 +33,10 @@ def nbgrader_meta(cell: NotebookNode) -> dict:
 
 
 def cell_signature(cell: NotebookNode) -> tuple:
-    """What must agree between a released lesson and a fresh release: type, source, grading roles."""
+    """What must agree between a released lesson and a fresh release: type, source, grading roles, tags."""
     meta = nbgrader_meta(cell)
-    return (cell.cell_type, cell.source.strip(), tuple(meta.get(key) for key in NBGRADER_KEYS))
+    return (cell.cell_type, cell.source.strip(), tuple(meta.get(key) for key in NBGRADER_KEYS),
+            tuple(sorted(cell.get("metadata", {}).get("tags", []))))
 
 
 def is_graded_test(cell: NotebookNode) -> bool:

@@ -7,6 +7,7 @@ import nbformat
 from grader.course import api_for, load_config, require_success, stage_sources, temporary_course
 from grader.notebooks import read
 from grader.paths import LESSONS, SOLUTIONS
+from grader.run_all import prepare_for_learners
 
 GENERATED_NOTE = "Generated from solutions/ by `python -m grader release`; edit solutions/ instead."
 
@@ -24,6 +25,7 @@ def generate_into(stems: list[str], destination: Path, source_folder: Path = SOL
         for stem in stems:
             require_success(api.generate_assignment(stem, force=True, create=True), f"generate_assignment {stem}")
             notebook = read(course_root / "release" / stem / f"{stem}.ipynb")
+            prepare_for_learners(notebook, read(source_folder / f"{stem}.ipynb"))
             written.append(_write_lesson(notebook, destination / f"{stem}.ipynb"))
     return written
 
