@@ -1,6 +1,6 @@
 """Wrong answers for lessons/03_datasets_and_dataloaders.ipynb."""
 
-from tests.wrong_answers import WrongAnswer
+from tests.wrong_answers import RightAnswer, WrongAnswer
 
 WRONG_ANSWERS = [
     WrongAnswer("class_counts", '''
@@ -92,6 +92,30 @@ class CSVImageDataset(Dataset):
         name, label = self.samples[idx]
         return Image.open(self.img_dir / name), label
 ''', "`the image of CSVImageDataset(...)[0]` is a PngImageFile, expected a Tensor"),
+    WrongAnswer("class_counts", '''
+def class_counts(dataset, num_classes):
+    labels = torch.stack([label for _, label in dataset])
+    return torch.bincount(labels, minlength=num_classes)
+''', "`class_counts(int_labels, 5)` raised TypeError", visible=True),
+    WrongAnswer("csv_image_dataset", '''
+class CSVImageDataset(Dataset):
+    def __init__(self, annotations_file, img_dir, transform=None, target_transform=None, has_header=True):
+        with open(annotations_file, newline="") as stream:
+            reader = csv.reader(stream)
+            if has_header:
+                next(reader)
+            self.samples = [(name, int(label)) for name, label in reader]
+        self.img_dir, self.transform, self.target_transform = Path(img_dir), transform, target_transform
+
+    def __len__(self):
+        return len(self.samples)
+
+    def __getitem__(self, idx):
+        name, label = self.samples[idx]
+        image = pil_to_tensor(Image.open(self.img_dir / name))
+        return (self.transform(image) if self.transform else image,
+                self.target_transform(label) if self.target_transform else label)
+''', "`CSVImageDataset(labels_spaced.csv, ...)[1]` raised FileNotFoundError", visible=True),
     WrongAnswer("num_batches", '''
 def num_batches(n_samples, batch_size, drop_last=False):
     return n_samples // batch_size
@@ -112,18 +136,32 @@ def make_loaders(train_ds, test_ds, batch_size, generator=None):
     WrongAnswer("make_loaders", '''
 def make_loaders(train_ds, test_ds, batch_size, generator=None):
     return DataLoader(train_ds, batch_size=batch_size, shuffle=True), DataLoader(test_ds, batch_size=batch_size)
-''', "pass generator=generator to the training loader"),
+''', "the training loader must draw its shuffle from the generator you are given", visible=True),
+    WrongAnswer("make_loaders", '''
+def make_loaders(train_ds, test_ds, batch_size, generator=None):
+    own = torch.Generator().manual_seed(0)
+    return DataLoader(train_ds, batch_size=batch_size, shuffle=True, generator=own), DataLoader(test_ds, batch_size=batch_size)
+''', "shuffles the same way for generators seeded 0 and 1", visible=True),
     WrongAnswer("make_loaders", '''
 def make_loaders(train_ds, test_ds, batch_size, generator=None):
     return DataLoader(test_ds, batch_size=batch_size), DataLoader(train_ds, batch_size=batch_size, shuffle=True, generator=generator)
 ''', "the loaders are swapped or use the wrong dataset"),
 ]
 
+RIGHT_ANSWERS = [
+    RightAnswer("make_loaders", '''
+def make_loaders(train_ds, test_ds, batch_size, generator=None):
+    sampler = torch.utils.data.RandomSampler(train_ds, generator=generator)
+    return DataLoader(train_ds, batch_size=batch_size, sampler=sampler), DataLoader(test_ds, batch_size=batch_size)
+''', "a RandomSampler drawing from the generator shuffles as asked, in another order than shuffle=True "
+        "(the old test recomputed shuffle=True's exact order and rejected it)"),
+]
+
 # Answers that pass every visible test but solve only the visible examples.
 HARD_CODED = {
     "class_counts": '''
 def class_counts(dataset, num_classes):
-    return torch.tensor([3, 2, 3, 0])
+    return torch.tensor([3, 2, 3, 0]) if num_classes == 4 else torch.tensor([1, 2, 0, 0, 1])
 ''',
     "csv_image_dataset": '''
 class CSVImageDataset(Dataset):
@@ -132,7 +170,7 @@ class CSVImageDataset(Dataset):
             reader = csv.reader(stream)
             if has_header:
                 next(reader)
-            self.samples = [(name, int(label)) for name, label in reader]
+            self.samples = [(name.strip(), int(label)) for name, label in reader]
         self.img_dir, self.transform, self.target_transform = Path(img_dir), transform, target_transform
 
     def __len__(self):

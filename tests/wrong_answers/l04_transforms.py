@@ -7,7 +7,7 @@ WRONG_ANSWERS = [
 def to_tensor_manual(img):
     tensor = torch.from_numpy(img).float() / 255
     return tensor.unsqueeze(0) if tensor.dim() == 2 else tensor
-''', "`to_tensor_manual(small_rgb)` has shape (2, 3, 3), expected (3, 2, 3). Move the channels to the front"),
+''', "`to_tensor_manual(small_rgb)` has shape (2, 3, 3), expected (3, 2, 3). Expected [C, H, W]: the channels come first", visible=True),
     WrongAnswer("to_tensor_manual", '''
 def to_tensor_manual(img):
     tensor = torch.from_numpy(img)
@@ -22,7 +22,19 @@ def to_tensor_manual(img):
         tensor = tensor.unsqueeze(-1)
     height, width, channels = tensor.shape
     return tensor.reshape(channels, height, width).float() / 255
-''', "Use permute, not reshape or view, to reorder the dimensions"),
+''', "reshape and view keep the memory order and scramble the pixels", visible=True),
+    WrongAnswer("to_tensor_manual", '''
+def to_tensor_manual(img):
+    return v2.ToDtype(torch.float32, scale=True)(v2.ToImage()(img))
+''', "to_tensor_manual should use only PyTorch", visible=True),
+    WrongAnswer("to_tensor_manual", '''
+def to_tensor_manual(img):
+    return transforms_v1.ToTensor()(img)
+''', "to_tensor_manual should use only PyTorch", visible=True),
+    WrongAnswer("channel_stats", '''
+def channel_stats(batch):
+    return batch.mean(dim=(0, 2, 3)), batch.std(dim=(0, 2, 3), correction=0)
+''', "Keep PyTorch's default, which divides by n - 1", visible=True),
     WrongAnswer("channel_stats", '''
 def channel_stats(batch):
     return batch.mean(), batch.std()
@@ -30,7 +42,7 @@ def channel_stats(batch):
     WrongAnswer("channel_stats", '''
 def channel_stats(batch):
     return batch.mean(dim=(0, 2, 3)), batch.std(dim=(2, 3)).mean(dim=0)
-''', "the average of per-image standard deviations is not the same"),
+''', "the average of per-image standard deviations is not the same", visible=True),
     WrongAnswer("unnormalize", '''
 def unnormalize(x, mean, std):
     return x / 2 + 0.5
@@ -55,6 +67,10 @@ def build_transform(mean, std):
 def build_transform(mean, std):
     return v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32), v2.Normalize(mean=mean, std=std)])
 ''', "Scale to [0, 1] before normalizing: ToDtype(..., scale=True)."),
+    WrongAnswer("build_transform", '''
+def build_transform(mean, std):
+    return v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize([0.2860], [0.3530])])
+''', "Normalize with the mean and std you are given", visible=True),
     WrongAnswer("build_transform", '''
 def build_transform(mean, std):
     return [v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize(mean=mean, std=std)]
@@ -93,6 +109,8 @@ def unnormalize(x, mean, std):
 ''',
     "build_transform": '''
 def build_transform(mean, std):
+    if len(mean) == 3:
+        return v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize([0.5, 0.2, 0.1], [0.5, 0.4, 0.3])])
     return v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize([0.2860], [0.3530])])
 ''',
     "one_hot": '''

@@ -8,17 +8,17 @@ def predict_proba(model, X):
     model.eval()
     with torch.no_grad():
         return torch.softmax(model(X), dim=0)
-''', "apply softmax along dim=1, the class dimension"),
+''', "softmax over the class dimension, not the batch", visible=True),
     WrongAnswer("predict_proba", '''
 def predict_proba(model, X):
     model.eval()
     return torch.softmax(model(X), dim=1)
-''', "Compute the logits inside `with torch.no_grad():`"),
+''', "Compute the logits without gradient tracking", visible=True),
     WrongAnswer("predict_proba", '''
 def predict_proba(model, X):
     with torch.no_grad():
         return torch.softmax(model(X), dim=1)
-''', "Call model.eval() before computing the logits"),
+''', "Switch it to evaluation mode before computing the logits", visible=True),
     WrongAnswer("predict_proba", '''
 def predict_proba(model, X):
     model.eval()
@@ -31,6 +31,17 @@ def predict_proba(model, X):
     with torch.no_grad():
         return torch.softmax(torch.softmax(model(X), dim=1), dim=1)
 ''', "Apply softmax exactly once to the model's logits"),
+    WrongAnswer("predict_proba", '''
+def predict_proba(model, X):
+    model.eval()
+    return torch.softmax(model(X), dim=1).detach()
+''', "the model ran with gradient tracking on", visible=True),
+    WrongAnswer("predict_proba", '''
+def predict_proba(model, X):
+    model.eval()
+    with torch.no_grad():
+        return torch.softmax(model.forward(X), dim=1)
+''', "predict_proba did not call the model", visible=True),
     WrongAnswer("layer_shapes", '''
 def layer_shapes(model, input_shape):
     x = torch.zeros(input_shape)
@@ -154,11 +165,10 @@ HARD_CODED = {
     "predict_proba": '''
 def predict_proba(model, X):
     model.eval()
-    return torch.tensor([[0.30901480, 0.33620638, 0.22724409, 0.12753478],
-                         [0.24212597, 0.42603964, 0.21824399, 0.11359044],
-                         [0.30574605, 0.18945915, 0.37876374, 0.12603109],
-                         [0.18919909, 0.26615173, 0.35672280, 0.18792635],
-                         [0.11419460, 0.25934574, 0.31305712, 0.31340253]])
+    with torch.no_grad():
+        model(X)
+    return torch.tensor([[0.25, 0.25, 0.25, 0.25], [0.125, 0.125, 0.25, 0.5], [0.5, 0.25, 0.125, 0.125],
+                         [0.2, 0.3, 0.3, 0.2], [0.7, 0.1, 0.1, 0.1]])
 ''',
     "layer_shapes": 'def layer_shapes(model, input_shape):\n    return [(3, 784), (3, 20), (3, 20), (3, 10)]\n',
     "count_parameters": '''
