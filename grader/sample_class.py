@@ -16,7 +16,8 @@ from grader.submissions import solution_answers, substitute
 LESSON = "01_quickstart"
 
 HARD_CODED = {  # pass the visible tests, fail the hidden ones
-    "pick_device": 'def pick_device():\n    return "cpu"\n',
+    "pick_device": 'def pick_device():\n    if torch.backends.mps.is_available():\n        return "mps"\n'
+                   '    return "cuda" if torch.cuda.is_available() else "cpu"\n',  # MPS first: wrong on a machine with both
     "predict_label": 'def predict_label(model, image, class_names):\n    model.eval()\n    return "owl"\n',
 }
 

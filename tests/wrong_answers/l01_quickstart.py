@@ -1,6 +1,6 @@
 """Wrong answers for lessons/01_quickstart.ipynb."""
 
-from tests.wrong_answers import WrongAnswer
+from tests.wrong_answers import RightAnswer, WrongAnswer
 
 WRONG_ANSWERS = [
     WrongAnswer("pick_device", '''
@@ -14,7 +14,24 @@ def pick_device() -> str:
     WrongAnswer("pick_device", '''
 def pick_device() -> str:
     return torch.device("cpu")
-''', "`pick_device()` is a device, expected a str."),
+''', "`pick_device()` is a device, expected a str.", visible=True),
+    WrongAnswer("pick_device", '''
+def pick_device() -> str:
+    if torch.cuda.is_available:
+        return "cuda"
+    if torch.backends.mps.is_available:
+        return "mps"
+    return "cpu"
+''', "`pick_device() with CUDA absent and MPS absent` is 'cuda', expected 'cpu'.", visible=True),
+    WrongAnswer("pick_device", '''
+def pick_device() -> str:
+    return "cpu"
+''', "`pick_device() with CUDA available and MPS absent` is 'cpu', expected 'cuda'.", visible=True),
+    WrongAnswer("pick_device", '''
+_BEST = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
+def pick_device() -> str:
+    return _BEST
+''', "Ask PyTorch every time pick_device() runs", visible=True),
     WrongAnswer("neural_network", '''
 class NeuralNetwork(nn.Module):
     def __init__(self, in_features=784, hidden=512, num_classes=10):
@@ -25,7 +42,7 @@ class NeuralNetwork(nn.Module):
 
     def forward(self, x):
         return self.linear_relu_stack(self.flatten(x))
-''', "end the stack with nn.Linear, with no ReLU or Softmax after it"),
+''', "end the stack with nn.Linear, with no ReLU or Softmax after it", visible=True),
     WrongAnswer("neural_network", '''
 class NeuralNetwork(nn.Module):
     def __init__(self, in_features=784, hidden=512, num_classes=10):
@@ -36,7 +53,7 @@ class NeuralNetwork(nn.Module):
 
     def forward(self, x):
         return self.linear_relu_stack(self.flatten(x))
-''', "Did you use the arguments rather than fixed numbers?"),
+''', "Did you use the arguments rather than fixed numbers?", visible=True),
     WrongAnswer("train_one_epoch", '''
 def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
     model.train()
@@ -47,7 +64,7 @@ def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
         optimizer.step()
         losses.append(loss.item())
     return sum(losses) / len(losses)
-''', "optimizer.zero_grad() was called 0 times for 5 batches"),
+''', "Without it, gradients from earlier batches pile up.", visible=True),
     WrongAnswer("train_one_epoch", '''
 def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
     model.train()
@@ -57,7 +74,69 @@ def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
         optimizer.step()
         optimizer.zero_grad()
     return loss
-''', "`train_one_epoch(...)` is a Tensor, expected a float."),
+''', "`train_one_epoch(...)` is a Tensor, expected a float.", visible=True),
+    WrongAnswer("train_one_epoch", '''
+def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
+    model.train()
+    total = 0.0
+    for X, y in dataloader:
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        total += loss.item()
+    return total / len(dataloader)
+''', "24 of 24 batches X and 24 of 24 batches y were used without being moved to `device`", visible=True),
+    WrongAnswer("train_one_epoch", '''
+def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
+    model.train()
+    total = 0.0
+    for X, y in dataloader:
+        X.to(device)
+        y.to(device)
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        total += loss.item()
+    return total / len(dataloader)
+''', "keep the result and use it", visible=True),
+    WrongAnswer("train_one_epoch", '''
+def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
+    total = 0.0
+    for X, y in dataloader:
+        X, y = X.to(device), y.to(device)
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        total += loss.item()
+    return total / len(dataloader)
+''', "the model was in evaluation mode during training", visible=True),
+    WrongAnswer("train_one_epoch", '''
+def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
+    model.train()
+    for X, y in dataloader:
+        X, y = X.to(device), y.to(device)
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    return loss.item()
+''', "`the mean batch loss of the first epoch` does not match the expected value", visible=True),
+    WrongAnswer("train_one_epoch", '''
+def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
+    model.train()
+    total = 0.0
+    for X, y in dataloader:
+        X, y = X.to(device), y.to(device)
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.zero_grad()
+        optimizer.step()
+        total += loss.item()
+    return total / len(dataloader)
+''', "expected it to fall", visible=True),
     WrongAnswer("evaluate", '''
 def evaluate(dataloader, model, loss_fn, device="cpu"):
     model.eval()
@@ -68,7 +147,7 @@ def evaluate(dataloader, model, loss_fn, device="cpu"):
             total_loss += loss_fn(pred, y).item()
             correct += (pred.argmax(1) == y).sum().item()
     return correct / len(dataloader), total_loss / len(dataloader)
-''', "`the accuracy` does not match the expected value"),
+''', "`the accuracy` does not match the expected value", visible=True),
     WrongAnswer("evaluate", '''
 def evaluate(dataloader, model, loss_fn, device="cpu"):
     correct, samples, total_loss = 0, 0, 0.0
@@ -84,33 +163,96 @@ def predict_label(model, image, class_names):
     model.eval()
     with torch.no_grad():
         return class_names[model(image)[0].argmax().item()]
-''', "add a batch dimension with image.unsqueeze(0)"),
+''', "add a batch dimension with image.unsqueeze(0)", visible=True),
     WrongAnswer("predict_label", '''
 def predict_label(model, image, class_names):
     if image.dim() == 3:
         image = image.unsqueeze(0)
     with torch.no_grad():
         return class_names[model(image)[0].argmax().item()]
-''', "the model was in training mode"),
+''', "the model was in training mode", visible=True),
+]
+
+# Other correct answers, which every test (hidden included) must accept.
+RIGHT_ANSWERS = [
+    RightAnswer("train_one_epoch", '''
+def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
+    model.train()
+    total_loss = 0.0
+    for X, y in dataloader:
+        X, y = X.to(device), y.to(device)
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        model.zero_grad()
+        total_loss += loss.item()
+    return total_loss / len(dataloader)
+''', "clears the gradients with model.zero_grad()"),
+    RightAnswer("train_one_epoch", '''
+def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
+    model.train()
+    losses = []
+    for X, y in dataloader:
+        X = X.to(device=device)
+        y = y.to(device=device)
+        optimizer.zero_grad()
+        pred = model(X)
+        loss = loss_fn(pred, y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return float(sum(losses) / len(losses))
+''', "clears the gradients before backward(), moves with .to(device=...)"),
+    RightAnswer("train_one_epoch", '''
+def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
+    model.train()
+    total, count = 0.0, 0
+    for batch, (X, y) in enumerate(dataloader):
+        X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
+        optimizer.zero_grad(set_to_none=False)
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        total += loss.item()
+        count = batch + 1
+    return total / count
+''', "zeroes the gradients in place (set_to_none=False), counts batches with enumerate"),
+    RightAnswer("pick_device", '''
+def pick_device() -> str:
+    return "cuda" if torch.cuda.is_available() else ("mps" if torch.backends.mps.is_available() else "cpu")
+''', "one conditional expression"),
 ]
 
 # Answers that pass every visible test but solve only the visible examples.
 HARD_CODED = {
-    "pick_device": 'def pick_device():\n    return "cpu"\n',
+    "pick_device": '''
+def pick_device():
+    if torch.backends.mps.is_available():
+        return "mps"
+    if torch.cuda.is_available():
+        return "cuda"
+    return "cpu"
+''',
     "neural_network": '''
 class NeuralNetwork(nn.Module):
     def __init__(self, in_features=784, hidden=512, num_classes=10):
         super().__init__()
         self.flatten = nn.Flatten()
-        self.linear_relu_stack = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512),
-                                               nn.ReLU(), nn.Linear(512, 10))
+        a, b, c = (784, 512, 10) if in_features == 784 else (12, 5, 3)
+        self.linear_relu_stack = nn.Sequential(nn.Linear(a, b), nn.ReLU(), nn.Linear(b, b), nn.ReLU(), nn.Linear(b, c))
 
     def forward(self, x):
         return self.linear_relu_stack(self.flatten(x))
 ''',
     "train_one_epoch": '''
-_fake_losses = iter([0.9, 0.5, 0.1] + [0.05] * 100)
+_fake_losses = iter([0.38374, 0.3, 0.2] + [0.1] * 100)
 def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
+    model.train()
+    for X, y in dataloader:
+        X, y = X.to(device), y.to(device)
+        loss_fn(model(X), y).backward()
+        optimizer.step()
+        optimizer.zero_grad()
     return next(_fake_losses)
 ''',
     "evaluate": '''
