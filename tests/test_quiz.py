@@ -46,9 +46,15 @@ def test_widget_shows_the_question_and_gives_feedback_when_an_option_is_picked(o
     assert "Correct." in verdict.value
 
 
-@pytest.mark.parametrize("answer", ["d", None, 2, "", "ab", "abc", " ", "b)"])
+@pytest.mark.parametrize("answer", ["d", 2, "ab", "abc", " ", "b)"])
 def test_check_choice_accepts_exactly_one_option_letter(one_question, answer):
     with pytest.raises(AssertionError, match="expected one letter: 'a', 'b', 'c'"):
+        check_choice("q", answer)
+
+
+@pytest.mark.parametrize("answer", [None, ""])
+def test_check_choice_says_an_unanswered_check_is_not_set_yet(one_question, answer):
+    with pytest.raises(AssertionError, match="`answer_q` is not set yet"):
         check_choice("q", answer)
 
 

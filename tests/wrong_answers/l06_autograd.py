@@ -8,7 +8,7 @@ def bce_grads(x, w, b, y):
     loss = F.binary_cross_entropy_with_logits(x @ w + b, y)
     loss.backward()
     return w.grad.clone(), b.grad.clone()
-''', "Use torch.autograd.grad(loss, (w, b)) instead of loss.backward()"),
+''', "w.grad or b.grad was filled, expected both to stay None"),
     WrongAnswer("bce_grads", '''
 def bce_grads(x, w, b, y):
     loss = F.binary_cross_entropy_with_logits(x @ w + b, y)
@@ -18,12 +18,27 @@ def bce_grads(x, w, b, y):
 def bce_grads(x, w, b, y):
     loss = F.mse_loss(x @ w + b, y)
     return torch.autograd.grad(loss, (w, b))
-''', "d loss / d b = (sigmoid(z) - y) / 3 here"),
+''', "Is your loss binary_cross_entropy_with_logits of x @ w + b against y?"),
     WrongAnswer("bce_grads", '''
 def bce_grads(x, w, b, y):
     loss = F.binary_cross_entropy_with_logits(x @ w + b, y)
     return list(torch.autograd.grad(loss, (w, b)))
 ''', "`bce_grads(...)` is a list, expected a tuple"),
+    # the closed form written out by hand: right numbers, but the task says "use autograd"
+    WrongAnswer("bce_grads", '''
+def bce_grads(x, w, b, y):
+    with torch.no_grad():
+        delta = (torch.sigmoid(x @ w + b) - y) / y.numel()
+    if x.dim() == 1:
+        return torch.outer(x, delta), delta
+    return x.T @ delta, delta.sum(0)
+''', "Let autograd differentiate the loss with respect to w and b themselves", visible=True),
+    # autograd on detached copies: w and b themselves are never differentiated
+    WrongAnswer("bce_grads", '''
+def bce_grads(x, w, b, y):
+    w, b = w.detach().requires_grad_(True), b.detach().requires_grad_(True)
+    return torch.autograd.grad(F.binary_cross_entropy_with_logits(x @ w + b, y), (w, b))
+''', "no formula written out by hand, no detached copies", visible=True),
     WrongAnswer("numerical_gradient", '''
 def numerical_gradient(f, x, eps=1e-3):
     grad = torch.zeros_like(x)
@@ -101,7 +116,7 @@ def freeze(model, module_names):
     for name, parameter in model.named_parameters():
         if any(name.startswith(prefix) for prefix in module_names):
             parameter.requires_grad_(False)
-''', "'1' names layer 1, not layer 10 or 11"),
+''', "'1' names layer 1, not layer 10 or 11", visible=True),
     WrongAnswer("freeze", '''
 def freeze(model, module_names):
     model.requires_grad_(False)
@@ -150,8 +165,8 @@ def vjp(f, x, v):
 HARD_CODED = {
     "bce_grads": '''
 def bce_grads(x, w, b, y):
-    row = [0.2660868167877197, 0.1179412305355072, 0.002686853753402829]
-    return torch.tensor([row] * 5), torch.tensor(row)
+    torch.autograd.grad(F.binary_cross_entropy_with_logits(x @ w + b, y), (w, b))
+    return torch.tensor([[-0.5, 0.5], [0.25, -0.25]]), torch.tensor([-0.25, 0.25])
 ''',
     "numerical_gradient": '''
 def numerical_gradient(f, x, eps=1e-3):
@@ -168,9 +183,8 @@ def accumulate_gradients(model, loss_fn, X, y, chunk_size):
 ''',
     "freeze": '''
 def freeze(model, module_names):
-    for name, parameter in model.named_parameters():
-        if any(name.startswith(prefix) for prefix in module_names):
-            parameter.requires_grad_(False)
+    for name in module_names:
+        getattr(model, name).requires_grad_(False)     # top-level names only: 'encoder.1' fails
 ''',
     "vjp": 'def vjp(f, x, v):\n    return 2 * (x.detach() + 1)\n',
 }

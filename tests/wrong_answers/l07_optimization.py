@@ -40,7 +40,12 @@ def sgd_step(parameters, lr):
                 parameter += lr * parameter.grad
                 parameter.grad = None
 ''', "`weight after one step` does not match the expected value"),
-                "`answer_learning_rate` is 'smaller', expected one of 'a', 'b', 'c'"),
+    # the untouched stub: its NotImplementedError is a RuntimeError, which the test used to report as a
+    # missing torch.no_grad()
+    WrongAnswer("sgd_step", '''
+def sgd_step(parameters, lr):
+    raise NotImplementedError()
+''', "Exercise 7.1 is not attempted yet", visible=True),
 
     # Exercise 7.2: cross_entropy
     WrongAnswer("cross_entropy", '''
@@ -141,7 +146,7 @@ def momentum_step(parameters, velocities, lr, momentum):
             velocity = momentum * velocity + parameter.grad
             parameter -= lr * velocity
             parameter.grad = None
-''', "Update the velocity tensor in place"),
+''', "Change the velocity tensor you were given, in place"),
     WrongAnswer("momentum_step", '''
 def momentum_step(parameters, velocities, lr, momentum):
     with torch.no_grad():
