@@ -9,15 +9,14 @@ STAMP  := $(VENV)/.installed
 WORK   := my-work
 UV_VERSION := 0.13.9
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
-# The learner's Lab: nbgrader's Validate button and the course's nbgrader settings, no instructor views,
-# no news prompt (helpers/lab/ is a Jupyter config folder searched before the environment's own).
-LEARNER_JUPYTER := JUPYTER_CONFIG_PATH=$(CURDIR)/helpers/lab
 
 .PHONY: lab instructor-lab test setup data system-packages lessons-copy lock
 
+# The learner's Lab (helpers/learner_lab.py): nbgrader's Validate button with the course's settings,
+# no instructor views, no news or kernel prompts.
 lab: setup lessons-copy
 	@echo "Opening JupyterLab on $(WORK)/, your own copy of the lessons. Stop it with Ctrl-C."
-	$(LEARNER_JUPYTER) $(BIN)/jupyter lab --ServerApp.root_dir=$(WORK) $(ROOT_FLAG)
+	$(BIN)/python -m helpers.learner_lab $(WORK)
 
 # Instructors: every nbgrader view (Formgrader, Create Assignment, ...) on the whole repository.
 instructor-lab: setup

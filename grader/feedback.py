@@ -15,13 +15,18 @@ from grader.course import require_success
 from grader.record import read_marker
 
 
+SHORT_MESSAGES = ("CheckFailed", "NotAttempted")  # helpers.checks: shown as the message alone, as in Jupyter
+
+
 class AssertionMessagesOnly(NbGraderPreprocessor):
-    """Keep only ``ExceptionName: message`` of every error output: no code lines, no traceback."""
+    """Keep only the message of every error output (``ExceptionName: message``, or ``\u2718 message`` for the
+    course's own checks, as the learner saw it in Jupyter): no code lines, no traceback."""
 
     def preprocess_cell(self, cell, resources, index):
         for output in cell.get("outputs", []):
             if output.output_type == "error":
-                output.traceback = [f"{output.ename}: {output.evalue}"]
+                shown = f"\u2718 {output.evalue}" if output.ename in SHORT_MESSAGES else f"{output.ename}: {output.evalue}"
+                output.traceback = shown.splitlines()
         return cell, resources
 
 

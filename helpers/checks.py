@@ -136,11 +136,28 @@ def check(condition, message: str) -> None:
 
 
 class NotAttempted(CheckFailed):
-    """An exercise whose answer cell still holds the stub (it raised NotImplementedError)."""
+    """An exercise whose answer cell still holds its stub (released lessons raise this in place of the answer)."""
 
     def __init__(self, exercise: str):
         super().__init__(f"{exercise} is not attempted yet: write your code in the cell above, "
                          "then run this cell again.")
+        self.exercise = exercise
+
+    def _render_traceback_(self) -> list[str]:
+        """In the exercise's own test, the message; in any other cell, what that cell waits for."""
+        if f'passed("{self.exercise}")' in _running_cell():
+            return super()._render_traceback_()
+        return [f"{RED}\u2718 This cell needs {self.exercise}, which is not attempted yet: write your code in its "
+                f"answer cell (marked # YOUR CODE HERE), run it, then run this cell again.{RESET}"]
+
+
+def _running_cell() -> str:
+    """The source of the cell IPython is running, or '' outside IPython."""
+    try:
+        from IPython import get_ipython
+        return get_ipython().user_ns["_ih"][-1]
+    except (ImportError, AttributeError, KeyError, IndexError, TypeError):
+        return ""
 
 
 def passed(exercise: str) -> None:
