@@ -43,8 +43,11 @@ def recorded_answer(cell: NotebookNode, question_id: str) -> str:
               and any(isinstance(target, ast.Name) and target.id == f"answer_{question_id}" for target in node.targets)]
     if not values:
         return NOT_ANSWERED
-    value = values[-1].value if isinstance(values[-1], ast.Constant) else None
-    return recorded_letter(question_id, value) or NOT_A_LETTER
+    if not isinstance(values[-1], ast.Constant):
+        return NOT_A_LETTER
+    if values[-1].value in (None, ""):  # the released stub, `answer_<id> = None`
+        return NOT_ANSWERED
+    return recorded_letter(question_id, values[-1].value) or NOT_A_LETTER
 
 
 def question_texts(lesson: str, lessons_folder: Path = LESSONS) -> dict[str, str]:

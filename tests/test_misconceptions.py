@@ -17,7 +17,9 @@ def _answer_cell(source: str) -> nbformat.NotebookNode:
 def test_recorded_answer_reads_one_letter_without_running_the_cell():
     assert recorded_answer(_answer_cell('# first pick\nanswer_logits = " C "'), "logits") == "c"
     assert recorded_answer(_answer_cell("# YOUR CODE HERE\nraise NotImplementedError()"), "logits") == NOT_ANSWERED
-    for source in ('answer_logits = "abc"', "answer_logits = ''", "answer_logits = pick()", "answer_logits = 'd'",
+    assert recorded_answer(_answer_cell("# Record the letter\nanswer_logits = None"), "logits") == NOT_ANSWERED
+    assert recorded_answer(_answer_cell("answer_logits = ''"), "logits") == NOT_ANSWERED
+    for source in ('answer_logits = "abc"', "answer_logits = pick()", "answer_logits = 'd'",
                    "answer_logits = (", 'answer_logits = "b)"'):
         assert recorded_answer(_answer_cell(source), "logits") == NOT_A_LETTER, source
 

@@ -72,10 +72,13 @@ def test_make_and_conda_install_through_the_lock():
 
 def test_this_environment_is_exactly_the_lock():
     """Every package installed here is the locked version, and every package the lock needs here is installed."""
+    import sysconfig
     from importlib import metadata
 
+    site_packages = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
     locked, anywhere = lock_entries(here_only=True), lock_entries()
-    installed = {_canonical(dist.metadata["Name"]): dist.version for dist in metadata.distributions()}
+    installed = {_canonical(dist.metadata["Name"]): dist.version
+                 for dist in metadata.distributions(path=site_packages)}  # not the copies vendored inside packages
     wrong = {name: (version, locked[name][0]) for name, version in installed.items()
              if name in locked and version.split("+")[0] != locked[name][0]}
     unlocked = sorted(set(installed) - set(anywhere) - NOT_LOCKED)
