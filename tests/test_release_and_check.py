@@ -90,3 +90,18 @@ def test_readme_lists_every_lesson_and_each_notebook_has_its_numbered_title():
         first = read(SOLUTIONS / f"{stem}.ipynb").cells[0]
         assert first.cell_type == "markdown" and first.source.startswith(f"# {stem[:2]} · "), (
             f"{stem}: the first cell must be the title '# {stem[:2]} · ...'")
+
+
+def test_readme_gives_each_lessons_exercises_points_and_knowledge_checks():
+    import re
+
+    from grader.notebooks import lesson_counts
+    from grader.paths import REPO
+
+    readme = (REPO / "README.md").read_text()
+    for stem in STEMS:
+        counts = lesson_counts(read(SOLUTIONS / f"{stem}.ipynb"))
+        row = re.search(rf"^\| {stem[:2]} \| `{stem}` \|.*\| (\d+) \| ([\d.]+) \| (\d+) \|$", readme, re.MULTILINE)
+        assert row, f"README's lesson table has no counts for {stem}"
+        assert (int(row[1]), float(row[2]), int(row[3])) == (
+            counts["exercises"], counts["points"], counts["knowledge_checks"]), f"README's counts for {stem} are stale"
