@@ -96,7 +96,7 @@ class CSVImageDataset(Dataset):
 def class_counts(dataset, num_classes):
     labels = torch.stack([label for _, label in dataset])
     return torch.bincount(labels, minlength=num_classes)
-''', "`class_counts(int_labels, 5)` raised TypeError", visible=True),
+''', "CheckFailed: `class_counts(int_labels, 5)` raised TypeError", visible=True),
     WrongAnswer("csv_image_dataset", '''
 class CSVImageDataset(Dataset):
     def __init__(self, annotations_file, img_dir, transform=None, target_transform=None, has_header=True):
@@ -115,7 +115,7 @@ class CSVImageDataset(Dataset):
         image = pil_to_tensor(Image.open(self.img_dir / name))
         return (self.transform(image) if self.transform else image,
                 self.target_transform(label) if self.target_transform else label)
-''', "`CSVImageDataset(labels_spaced.csv, ...)[1]` raised FileNotFoundError", visible=True),
+''', "CheckFailed: `CSVImageDataset(labels_spaced.csv, ...)[1]` raised FileNotFoundError", visible=True),
     WrongAnswer("num_batches", '''
 def num_batches(n_samples, batch_size, drop_last=False):
     return n_samples // batch_size

@@ -26,11 +26,11 @@ def to_tensor_manual(img):
     WrongAnswer("to_tensor_manual", '''
 def to_tensor_manual(img):
     return v2.ToDtype(torch.float32, scale=True)(v2.ToImage()(img))
-''', "to_tensor_manual should use only PyTorch", visible=True),
+''', "CheckFailed: to_tensor_manual should use only PyTorch", visible=True),
     WrongAnswer("to_tensor_manual", '''
 def to_tensor_manual(img):
     return transforms_v1.ToTensor()(img)
-''', "to_tensor_manual should use only PyTorch", visible=True),
+''', "CheckFailed: to_tensor_manual should use only PyTorch", visible=True),
     WrongAnswer("channel_stats", '''
 def channel_stats(batch):
     return batch.mean(dim=(0, 2, 3)), batch.std(dim=(0, 2, 3), correction=0)
@@ -50,7 +50,7 @@ def unnormalize(x, mean, std):
     WrongAnswer("unnormalize", '''
 def unnormalize(x, mean, std):
     return x * torch.tensor(std) + torch.tensor(mean)
-''', "`unnormalize of a 3-channel image` raised RuntimeError: The size of tensor a (5) must match the size of tensor b (3)"),
+''', "CheckFailed: `unnormalize of a 3-channel image` raised RuntimeError: The size of tensor a (5) must match the size of tensor b (3)"),
     WrongAnswer("unnormalize", '''
 def unnormalize(x, mean, std):
     return x.mul_(torch.tensor(std).reshape(-1, 1, 1)).add_(torch.tensor(mean).reshape(-1, 1, 1))

@@ -35,13 +35,13 @@ def predict_proba(model, X):
 def predict_proba(model, X):
     model.eval()
     return torch.softmax(model(X), dim=1).detach()
-''', "the model ran with gradient tracking on", visible=True),
+''', "CheckFailed: the model ran with gradient tracking on", visible=True),
     WrongAnswer("predict_proba", '''
 def predict_proba(model, X):
     model.eval()
     with torch.no_grad():
         return torch.softmax(model.forward(X), dim=1)
-''', "predict_proba did not call the model", visible=True),
+''', "CheckFailed: predict_proba did not call the model", visible=True),
     WrongAnswer("layer_shapes", '''
 def layer_shapes(model, input_shape):
     x = torch.zeros(input_shape)
@@ -157,7 +157,7 @@ class Polynomial(nn.Module):
 
     def describe(self):
         return "p(x)"
-''', "Compute the output from self.coefficients with tensor operations"),
+''', "CheckFailed: `cubic(points)` does not require grad", visible=True),
 ]
 
 # Answers that pass every visible test but solve only the visible examples.
