@@ -105,3 +105,10 @@ def test_readme_gives_each_lessons_exercises_points_and_knowledge_checks():
         assert row, f"README's lesson table has no counts for {stem}"
         assert (int(row[1]), float(row[2]), int(row[3])) == (
             counts["exercises"], counts["points"], counts["knowledge_checks"]), f"README's counts for {stem} are stale"
+
+
+@pytest.mark.parametrize("folder", [SOLUTIONS, LESSONS], ids=["solutions", "lessons"])
+def test_no_notebook_ships_saved_widget_state(folder):
+    """Saved widget models make a reopened notebook say "Error displaying widget: model not found"."""
+    with_state = [path.name for path in sorted(folder.glob("*.ipynb")) if "widgets" in read(path).metadata]
+    assert not with_state, f"{folder.name}/ notebooks with saved widget state: {with_state} (run `python -m grader refresh`)"
