@@ -157,7 +157,40 @@ def evaluate(dataloader, model, loss_fn, device="cpu"):
         correct += (pred.argmax(1) == y).sum().item()
         samples += len(y)
     return correct / samples, total_loss / len(dataloader)
-''', "the model was in training mode while evaluating"),
+''', "the model was in training mode while evaluating", visible=True),
+    WrongAnswer("evaluate", '''
+def evaluate(dataloader, model, loss_fn, device="cpu"):
+    correct, samples, total_loss = 0, 0, 0.0
+    with torch.no_grad():
+        for X, y in dataloader:
+            X, y = X.to(device), y.to(device)
+            pred = model(X)
+            total_loss += loss_fn(pred, y).item()
+            correct += (pred.argmax(1) == y).sum().item()
+            samples += len(y)
+    return correct / samples, total_loss / len(dataloader)
+''', "the model was in training mode while evaluating, expected evaluation mode", visible=True),
+    WrongAnswer("evaluate", '''
+def evaluate(dataloader, model, loss_fn, device="cpu"):
+    model.eval()
+    correct, samples, total_loss = 0, 0, 0.0
+    for X, y in dataloader:
+        X, y = X.to(device), y.to(device)
+        pred = model(X)
+        total_loss += loss_fn(pred, y).item()
+        correct += (pred.argmax(1) == y).sum().item()
+        samples += len(y)
+    return correct / samples, total_loss / len(dataloader)
+''', "gradients were being tracked while evaluating", visible=True),
+    WrongAnswer("evaluate", '''
+def evaluate(dataloader, model, loss_fn, device="cpu"):
+    model.eval()
+    with torch.no_grad():
+        X, y = next(iter(dataloader))
+        pred = model(X.to(device))
+        accuracy = (pred.argmax(1) == y.to(device)).float().mean().item()
+        return accuracy, loss_fn(pred, y.to(device)).item()
+''', "`the number of batches the model saw` is 1, expected 2", visible=True),
     WrongAnswer("predict_label", '''
 def predict_label(model, image, class_names):
     model.eval()
@@ -170,7 +203,14 @@ def predict_label(model, image, class_names):
         image = image.unsqueeze(0)
     with torch.no_grad():
         return class_names[model(image)[0].argmax().item()]
-''', "the model was in training mode", visible=True),
+''', "the model was in training mode while predicting", visible=True),
+    WrongAnswer("predict_label", '''
+def predict_label(model, image, class_names):
+    if image.dim() == 3:
+        image = image.unsqueeze(0)
+    model.eval()
+    return class_names[model(image)[0].argmax().item()]
+''', "gradients were tracked while predicting", visible=True),
 ]
 
 # Other correct answers, which every test (hidden included) must accept.
@@ -258,6 +298,9 @@ def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
     "evaluate": '''
 def evaluate(dataloader, model, loss_fn, device="cpu"):
     model.eval()
+    with torch.no_grad():
+        for X, y in dataloader:
+            model(X)
     return 0.75, 0.909713625907898
 ''',
     "predict_label": 'def predict_label(model, image, class_names):\n    model.eval()\n    return "owl"\n',
