@@ -22,6 +22,7 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = REPO / "test-results" / "browser"
 LESSONS_TRIED = ("01_quickstart", "02_tensors")
 RUN_ALL_MINUTES = 6
+OPEN_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the tab in front, not the others
 COLOUR = "element => getComputedStyle(element).color"
 
 
@@ -98,7 +99,7 @@ def cell_with(page, stem: str, text: str):
     """The notebook's cell whose source contains ``text`` (found in the lesson, then by position on the page:
     cells out of view are not drawn, so their text cannot be searched)."""
     index = next(i for i, cell in enumerate(read(LESSONS / f"{stem}.ipynb").cells) if text in cell.source)
-    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell = page.locator(f"{OPEN_NOTEBOOK} .jp-Cell").nth(index)
     cell.scroll_into_view_if_needed()
     return cell
 
@@ -144,7 +145,7 @@ def test_a_knowledge_check_shows_different_verdicts_for_wrong_and_right(session)
 
 def test_a_hint_unfolds(session):
     lab, page, _ = session
-    hint = page.locator(".jp-MarkdownOutput details").first
+    hint = page.locator(f"{OPEN_NOTEBOOK} .jp-MarkdownOutput details").first
     hint.scroll_into_view_if_needed()
     hint.locator("summary").click()
     assert hint.get_attribute("open") is not None
@@ -185,10 +186,11 @@ def test_exercise_2_1_fails_in_one_line_then_passes(session):
 def test_a_reopened_lesson_has_no_widget_or_console_errors(session):
     lab, page, problems = session
     save(lab, page, "02_tensors")
+    running = len(lab.api("/api/kernels"))
     page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").click()
     page.get_by_text("Shut Down Kernel", exact=True).click()
     deadline = time.monotonic() + 60
-    while lab.api("/api/kernels"):
+    while len(lab.api("/api/kernels")) >= running:
         assert time.monotonic() < deadline, "the kernel did not shut down"
         time.sleep(0.5)
     page.locator(".lm-MenuBar-itemLabel", has_text="File").click()
