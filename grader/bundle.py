@@ -14,11 +14,10 @@ from pathlib import Path
 import nbformat
 
 from grader.leaks import find_leaks
-from grader.notebooks import read
+from grader.notebooks import SECRET_BLOCKS, read
 from grader.paths import LESSONS, REPO, SOLUTIONS, written_lessons
 
 SET_UP_FILES = ("Makefile", "requirements.txt", "environment.yml")
-SECRET_BLOCKS = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)(.*?)### END \1", re.DOTALL)
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 SHORTEST_SECRET = 20  # characters of a hidden-test line, or of two consecutive solution lines
 

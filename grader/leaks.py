@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 from nbformat import NotebookNode
 
-from grader.notebooks import is_graded_test, nbgrader_meta
+from grader.notebooks import SECRET_BLOCKS, is_graded_test, knowledge_check_role, nbgrader_meta
 
 SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.DOTALL)
-SECRET_BLOCKS = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS).*?### END \1", re.DOTALL)
 SHORTEST_TELLING = 12  # characters, whitespace removed: shorter fragments are ordinary PyTorch
 NAMES_ONLY = re.compile(r"^[\w.]+(\s*,\s*[\w.]+)*,?$")  # `self.transform`, `image, label`: not telling
 TRIVIAL = re.compile(r"^(import |from \S+ import |pass$|def |class |return [\w.]+(\s*,\s*[\w.]+)*$|else:$|try:$|finally:$|"
@@ -70,8 +69,8 @@ def _solution_lines(solution: NotebookNode) -> list[list[str]]:
 
 def is_knowledge_check(cell: NotebookNode) -> bool:
     """A knowledge-check cell the learner reads (the question, or the check of the recorded letter)."""
-    meta = nbgrader_meta(cell)
-    return str(meta.get("grade_id", "")).startswith("quiz_") and not meta.get("solution")
+    role = knowledge_check_role(cell)
+    return role is not None and role[1] != "answer"
 
 
 def _narrative(solution: NotebookNode) -> str:

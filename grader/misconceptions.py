@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from grader.notebooks import nbgrader_meta
+from grader.notebooks import knowledge_check_role
 from grader.paths import LESSONS
 from helpers.quiz import all_questions, is_correct, recorded_letter
 
@@ -75,14 +75,14 @@ def tally(course_root: Path) -> list[QuestionTally]:
         except Exception:  # a broken notebook is reported by autograde; it holds no answers to count
             continue
         for cell in notebook.cells:
-            grade_id = str(nbgrader_meta(cell).get("grade_id", ""))
-            question_id = grade_id[len("quiz_"):]
-            if grade_id.startswith("quiz_") and nbgrader_meta(cell).get("solution") and question_id in questions:
+            question_id, role = knowledge_check_role(cell) or (None, None)
+            if role == "answer" and question_id in questions:
                 counts[lesson, question_id][recorded_answer(cell, question_id)] += 1
+    texts = {lesson: question_texts(lesson) for lesson in {lesson for lesson, _ in counts}}
     tallies = []
     for (lesson, question_id), counter in sorted(counts.items()):
         data = questions[question_id]
         right = next(letter for letter in data["options"] if is_correct(question_id, letter, data["digest"]))
-        tallies.append(QuestionTally(lesson, question_id, question_texts(lesson).get(question_id, question_id),
+        tallies.append(QuestionTally(lesson, question_id, texts[lesson].get(question_id, question_id),
                                      data["options"], right, counter))
     return tallies

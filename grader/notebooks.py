@@ -1,11 +1,14 @@
 """Reading notebooks and describing their cells in a normalized, comparable way."""
 
+import re
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
 
 NBGRADER_KEYS = ("grade_id", "solution", "grade", "locked", "points")
+SECRET_BLOCKS = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)(.*?)### END \1", re.DOTALL)
+"""A solution or hidden-test block of a cell: group 1 its kind, group 2 its text."""
 
 
 class NotebookError(ValueError):
@@ -63,10 +66,25 @@ def nbval_counts(notebook: NotebookNode) -> dict[str, int]:
     return {"code_cells": len(code), "ignored": len(ignored), "compared": len(code) - len(ignored)}
 
 
+def knowledge_check_role(cell: NotebookNode) -> tuple[str, str] | None:
+    """(question id, role) of a knowledge-check cell, the role being "question" (``quiz_<id>_widget``),
+    "answer" (``quiz_<id>``, the learner's letter) or "check" (``quiz_<id>_check``); None for other cells."""
+    meta = nbgrader_meta(cell)
+    grade_id = str(meta.get("grade_id", ""))
+    if not grade_id.startswith("quiz_"):
+        return None
+    question_id = grade_id[len("quiz_"):]
+    if meta.get("solution"):
+        return question_id, "answer"
+    for suffix, role in (("_widget", "question"), ("_check", "check")):
+        if question_id.endswith(suffix):
+            return question_id[:-len(suffix)], role
+    return None
+
+
 def lesson_counts(notebook: NotebookNode) -> dict[str, float]:
     """Exercises (graded tests), their points, and knowledge checks (formative, no points) of a lesson."""
     tests = graded_tests(notebook)
-    checks = [cell for cell in notebook.cells if str(nbgrader_meta(cell).get("grade_id", "")).endswith("_widget")
-              and str(nbgrader_meta(cell).get("grade_id", "")).startswith("quiz_")]
+    checks = [cell for cell in notebook.cells if (knowledge_check_role(cell) or ("", ""))[1] == "question"]
     return {"exercises": len(tests), "points": sum(float(nbgrader_meta(c).get("points", 0)) for c in tests),
             "knowledge_checks": len(checks)}

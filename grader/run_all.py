@@ -14,7 +14,7 @@ import re
 
 from nbformat import NotebookNode
 
-from grader.notebooks import is_graded_test, nbgrader_meta
+from grader.notebooks import is_graded_test, knowledge_check_role, nbgrader_meta
 
 RAISES = "raises-exception"
 STUB = re.compile(r"^(?P<indent>[ \t]*)raise NotImplementedError\(\)[ \t]*$", re.MULTILINE)
@@ -71,15 +71,15 @@ def prepare_for_learners(notebook: NotebookNode, solution: NotebookNode) -> Note
         if cell.cell_type != "code":
             continue
         meta = nbgrader_meta(cell)
-        grade_id = str(meta.get("grade_id", ""))
+        question_id, role = knowledge_check_role(cell) or (None, None)
         if meta.get("solution"):
-            if grade_id.startswith("quiz_"):
-                cell.source = cell.source.replace(QUIZ_STUB, f"answer_{grade_id[len('quiz_'):]} = None")
+            if role == "answer":
+                cell.source = cell.source.replace(QUIZ_STUB, f"answer_{question_id} = None")
             else:
                 exercise = _exercise_after(notebook.cells, index)
                 cell.source = STUB.sub(lambda m: f'{m["indent"]}raise NotAttempted("{exercise}")', cell.source)
-            waiting |= defined_by.get(grade_id, set())
-        elif is_graded_test(cell) or grade_id.startswith("quiz_") and grade_id.endswith("_check"):
+            waiting |= defined_by.get(meta.get("grade_id"), set())
+        elif is_graded_test(cell) or role == "check":
             _add_tag(cell, RAISES)
         elif _names(cell.source, ast.Load) & waiting:
             _add_tag(cell, RAISES)
