@@ -9,6 +9,7 @@ Widget state is not stored: a reopened lesson would show "model not found" for e
 import os
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import nbformat
 from nbclient import NotebookClient
@@ -17,19 +18,18 @@ from grader.notebooks import read
 from grader.paths import SOLUTIONS
 
 LEARNER_UNSET = ("MPLBACKEND", "NBGRADER_EXECUTION", "NBGRADER_VALIDATING")
+"""Variables a learner's kernel does not have: the tests' plotting backend, nbgrader's grading flags."""
 
 
 def refresh(stem: str, timeout: int = 1800) -> Path:
     """Execute ``solutions/<stem>.ipynb`` in learner mode and store its new outputs in place."""
     path = SOLUTIONS / f"{stem}.ipynb"
     notebook = read(path)
-    saved = {key: os.environ.pop(key) for key in LEARNER_UNSET if key in os.environ}
-    try:
-        with tempfile.TemporaryDirectory(prefix="grader-refresh-") as scratch:
-            NotebookClient(notebook, timeout=timeout, kernel_name="python3", allow_errors=False,
-                           store_widget_state=False, resources={"metadata": {"path": scratch}}).execute()
-    finally:
-        os.environ.update(saved)
+    with mock.patch.dict(os.environ), tempfile.TemporaryDirectory(prefix="grader-refresh-") as scratch:
+        for key in LEARNER_UNSET:
+            os.environ.pop(key, None)
+        NotebookClient(notebook, timeout=timeout, kernel_name="python3", allow_errors=False,
+                       store_widget_state=False, resources={"metadata": {"path": scratch}}).execute()
     notebook.metadata.pop("widgets", None)
     partial = path.with_suffix(".ipynb.partial")
     nbformat.write(notebook, partial)

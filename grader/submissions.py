@@ -8,6 +8,7 @@ import copy
 import os
 from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 from nbclient import NotebookClient
 from nbformat import NotebookNode
@@ -33,18 +34,12 @@ def substitute(notebook: NotebookNode, answers: dict[str, str]) -> NotebookNode:
 @contextmanager
 def _execution_mode(grading: bool):
     """Set NBGRADER_EXECUTION like nbgrader's autograde (heavy demo cells shrink), or unset it (learner mode)."""
-    previous = os.environ.get("NBGRADER_EXECUTION")
-    if grading:
-        os.environ["NBGRADER_EXECUTION"] = "autograde"
-    else:
-        os.environ.pop("NBGRADER_EXECUTION", None)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("NBGRADER_EXECUTION", None)
+    with mock.patch.dict(os.environ):
+        if grading:
+            os.environ["NBGRADER_EXECUTION"] = "autograde"
         else:
-            os.environ["NBGRADER_EXECUTION"] = previous
+            os.environ.pop("NBGRADER_EXECUTION", None)
+        yield
 
 
 def execute(notebook: NotebookNode, working_dir: Path, timeout: int = 180, grading: bool = True) -> NotebookNode:

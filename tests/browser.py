@@ -14,6 +14,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from grader.refresh import LEARNER_UNSET
 from helpers.learner_lab import lab_command, lab_environment
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,8 +48,7 @@ class Lab:
 
 def learner_environment(state: Path) -> dict[str, str]:
     """The environment `make lab` gives JupyterLab, with every Jupyter, IPython and Matplotlib folder in ``state``."""
-    environment = {key: value for key, value in os.environ.items()
-                   if key not in ("MPLBACKEND", "NBGRADER_EXECUTION", "NBGRADER_VALIDATING")}
+    environment = {key: value for key, value in os.environ.items() if key not in LEARNER_UNSET}
     for variable, folder in {"JUPYTER_CONFIG_DIR": "config", "JUPYTER_DATA_DIR": "data",
                              "JUPYTER_RUNTIME_DIR": "runtime", "IPYTHONDIR": "ipython",
                              "MPLCONFIGDIR": "matplotlib", "JUPYTERLAB_SETTINGS_DIR": "lab-settings",

@@ -12,6 +12,7 @@ import pytest
 
 from grader.notebooks import nbval_counts, read
 from grader.paths import REPO, SOLUTIONS, written_lessons
+from grader.refresh import LEARNER_UNSET
 
 SANITIZE = REPO / "tests" / "nbval_sanitize.cfg"
 
@@ -24,8 +25,7 @@ def learner_environment() -> dict[str, str]:
     newest, among them the "idle" message nbval waits for. (Stored outputs are unaffected: a bar's
     text is its initial state.)
     """
-    environment = {key: value for key, value in os.environ.items()
-                   if key not in ("MPLBACKEND", "NBGRADER_EXECUTION", "NBGRADER_VALIDATING")}
+    environment = {key: value for key, value in os.environ.items() if key not in LEARNER_UNSET}
     environment["PYTHONPATH"] = str(REPO)
     environment["TQDM_MININTERVAL"] = "10"
     return environment
