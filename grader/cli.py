@@ -37,9 +37,8 @@ def _check(args: argparse.Namespace) -> int:
         return 2
     failures = list(stale_lessons(stems).values())
     print(f"sync: {len(stems) - len(failures)}/{len(stems)} lessons match a fresh release")
-    leaks, exercises = [], 0
-    for stem in stems:
-        solution = read(SOLUTIONS / f"{stem}.ipynb")
+    leaks, exercises, solutions = [], 0, {stem: read(SOLUTIONS / f"{stem}.ipynb") for stem in stems}
+    for stem, solution in solutions.items():
         counts = lesson_counts(solution)
         exercises += counts["exercises"]
         found = find_leaks(stem, solution, read(LESSONS / f"{stem}.ipynb"))
@@ -56,8 +55,8 @@ def _check(args: argparse.Namespace) -> int:
                 status = "ok" if verdict.ok else "FAILED"
                 print(f"validate {stem} ({role}): {verdict.graded_cells} graded tests, {status}")
                 failures += [f"{stem} ({role}): {problem}" for problem in verdict.problems]
-    for stem in stems:
-        counts = nbval_counts(read(SOLUTIONS / f"{stem}.ipynb"))
+    for stem, solution in solutions.items():
+        counts = nbval_counts(solution)
         print(f"nbval {stem}: {counts['compared']} code cells compared, {counts['ignored']} ignored")
     for failure in failures:
         print(f"problem: {failure}", file=sys.stderr)
