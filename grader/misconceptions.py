@@ -15,7 +15,7 @@ from nbformat import NotebookNode
 
 from grader.notebooks import knowledge_check_role
 from grader.paths import LESSONS
-from helpers.quiz import all_questions, is_correct, recorded_letter
+from helpers.quiz import all_questions, is_correct, is_unanswered, recorded_letter
 
 NOT_ANSWERED = "not answered"
 NOT_A_LETTER = "not one option letter"
@@ -45,7 +45,7 @@ def recorded_answer(cell: NotebookNode, question_id: str) -> str:
         return NOT_ANSWERED
     if not isinstance(values[-1], ast.Constant):
         return NOT_A_LETTER
-    if values[-1].value in (None, ""):  # the released stub, `answer_<id> = None`
+    if is_unanswered(values[-1].value):
         return NOT_ANSWERED
     return recorded_letter(question_id, values[-1].value) or NOT_A_LETTER
 

@@ -82,6 +82,11 @@ def knowledge_check(question_id: str, text: str) -> widgets.VBox:
 _NOT_SET = object()
 
 
+def is_unanswered(answer) -> bool:
+    """The released answer stub (``answer_<id> = None``) or an empty string: nothing recorded yet."""
+    return answer is None or answer == ""
+
+
 def recorded_letter(question_id: str, answer) -> str | None:
     """The option letter ``answer`` names (exactly one letter, any case and spacing), else None."""
     if not isinstance(answer, str):
@@ -97,11 +102,11 @@ def check_choice(question_id: str, answer=_NOT_SET) -> None:
         answer = sys._getframe(1).f_globals.get(name, _NOT_SET)
     letters = list(question(question_id)["options"])
     example = f'{name} = "{letters[0]}"'
-    if answer is _NOT_SET or answer is None or answer == "":
+    if answer is _NOT_SET or is_unanswered(answer):
         raise CheckFailed(f"`{name}` is not set yet.\nPick an option above, then write the letter you picked "
-                             f"first in the cell above, for example {example}, and run both cells.")
+                          f"first in the cell above, for example {example}, and run both cells.")
     if recorded_letter(question_id, answer) is None:
         raise CheckFailed(f"`{name}` is {answer!r}, expected one letter: {', '.join(map(repr, letters))}.\n"
-                             f"Write it as a string, for example {example}.")
+                          f"Write it as a string, for example {example}.")
     print(f"Recorded your answer to {question_id}: {answer.strip().lower()!r}. Knowledge checks carry no points; "
           "your instructor sees how the class answered.")
