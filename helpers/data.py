@@ -16,9 +16,10 @@ import shutil
 import sys
 from pathlib import Path
 
+import torch
 from torch.utils.data import Dataset, Subset
 from torchvision import datasets
-from torchvision.transforms import ToTensor
+from torchvision.transforms import v2
 
 MIRROR_ENV_VAR = "FASHION_MNIST_MIRROR"
 DATA_ENV_VAR = "COURSE_DATA_DIR"
@@ -117,11 +118,17 @@ def seed_raw_folder(root: Path, mirror: Path) -> list[str]:
     return written
 
 
+def to_float_image() -> v2.Compose:
+    """The course's default transform: a PIL image becomes a float32 tensor ``[1, 28, 28]`` in [0, 1]."""
+    return v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True)])
+
+
 def fashion_mnist(train: bool = True, root: Path | None = None, transform=None, target_transform=None,
                   subset: int | None = None) -> Dataset:
     """FashionMNIST via ``torchvision.datasets.FashionMNIST``, offline when a mirror exists.
 
-    ``transform`` defaults to ``ToTensor()``; ``subset`` keeps the first ``subset`` samples.
+    ``transform`` defaults to :func:`to_float_image` (v2 ``ToImage`` then ``ToDtype(float32, scale=True)``);
+    ``subset`` keeps the first ``subset`` samples.
     """
     root = Path(root) if root is not None else default_root()
     if not all((raw_folder(root) / name).exists() for name in RAW_FILES):
@@ -131,7 +138,7 @@ def fashion_mnist(train: bool = True, root: Path | None = None, transform=None, 
     try:
         dataset = datasets.FashionMNIST(
             root=root, train=train, download=True,
-            transform=transform if transform is not None else ToTensor(),
+            transform=transform if transform is not None else to_float_image(),
             target_transform=target_transform,
         )
     except RuntimeError as error:

@@ -1,4 +1,4 @@
-"""Device detection: the one place that knows how to pick an accelerator.
+"""Device detection: the one place that knows how to pick an accelerator (``torch.accelerator``).
 
 Introduced in lessons/01_quickstart.ipynb.
 """
@@ -11,7 +11,7 @@ DEVICE_ENV_VAR = "COURSE_DEVICE"
 
 
 def _accelerator_type() -> str | None:
-    """The current accelerator's type via ``torch.accelerator``, or None when absent or unavailable."""
+    """The available accelerator's type via ``torch.accelerator`` (torch 2.6+), else None."""
     accelerator = getattr(torch, "accelerator", None)
     if accelerator is None or not accelerator.is_available():
         return None
@@ -19,8 +19,26 @@ def _accelerator_type() -> str | None:
     return current.type if current is not None else None
 
 
+def _has_accelerator_api() -> bool:
+    """Whether this torch has ``torch.accelerator`` (added in 2.6)."""
+    return hasattr(torch, "accelerator")
+
+
+def _device_by_chain() -> str:
+    """What ``torch.accelerator`` does, spelled out for older torch: CUDA, then MPS, then CPU."""
+    if torch.cuda.is_available():
+        return "cuda"
+    if torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
 def get_device() -> torch.device:
-    """Return the best available device: $COURSE_DEVICE if set, else CUDA, then MPS, then CPU."""
+    """Return the device to use: $COURSE_DEVICE if set, else the accelerator torch reports, else CPU.
+
+    ``torch.accelerator`` knows every backend torch was built with (CUDA, ROCm, MPS, XPU, ...);
+    on torch older than 2.6 the explicit CUDA -> MPS -> CPU chain stands in for it.
+    """
     override = os.environ.get(DEVICE_ENV_VAR, "").strip()
     if override:
         try:
@@ -30,14 +48,9 @@ def get_device() -> torch.device:
                 f"{DEVICE_ENV_VAR}={override!r} is not a device torch knows. "
                 "Use 'cpu', 'cuda', 'cuda:1' or 'mps', or unset the variable."
             ) from error
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if torch.backends.mps.is_available():
-        return torch.device("mps")
-    accelerator = _accelerator_type()
-    if accelerator is not None:
-        return torch.device(accelerator)
-    return torch.device("cpu")
+    if _has_accelerator_api():
+        return torch.device(_accelerator_type() or "cpu")
+    return torch.device(_device_by_chain())
 
 
 def describe_device(device: torch.device | None = None) -> str:

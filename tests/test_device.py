@@ -1,4 +1,4 @@
-"""helpers.device: CUDA, then MPS, then other accelerators, then CPU; $COURSE_DEVICE wins."""
+"""helpers.device: torch.accelerator's choice (CUDA -> MPS -> CPU on old torch); $COURSE_DEVICE wins."""
 
 import pytest
 import torch
@@ -9,27 +9,37 @@ from helpers.device import describe_device, get_device
 
 @pytest.fixture
 def machine(monkeypatch):
-    """Pretend availability: call with cuda=..., mps=..., accelerator=... ."""
+    """Pretend availability: call with cuda=..., mps=..., accelerator=..., api=... (torch.accelerator exists)."""
     monkeypatch.delenv("COURSE_DEVICE", raising=False)
 
-    def pretend(cuda=False, mps=False, accelerator=None):
+    def pretend(cuda=False, mps=False, accelerator=None, api=True):
         monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
         monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
         monkeypatch.setattr(device_module, "_accelerator_type", lambda: accelerator)
+        monkeypatch.setattr(device_module, "_has_accelerator_api", lambda: api)
 
     return pretend
 
 
-@pytest.mark.parametrize("cuda, mps, accelerator, expected", [
-    (True, True, "cuda", "cuda"),
-    (True, False, "cuda", "cuda"),
-    (False, True, "mps", "mps"),
-    (False, False, "xpu", "xpu"),
-    (False, False, None, "cpu"),
-])
-def test_device_preference_order(machine, cuda, mps, accelerator, expected):
-    machine(cuda=cuda, mps=mps, accelerator=accelerator)
+@pytest.mark.parametrize("accelerator, expected", [("cuda", "cuda"), ("mps", "mps"), ("xpu", "xpu"), (None, "cpu")])
+def test_the_accelerator_torch_reports_is_used(machine, accelerator, expected):
+    machine(cuda=False, mps=False, accelerator=accelerator)   # the chain would say cpu every time
     assert get_device() == torch.device(expected)
+
+
+@pytest.mark.parametrize("cuda, mps, expected", [
+    (True, True, "cuda"),
+    (True, False, "cuda"),
+    (False, True, "mps"),
+    (False, False, "cpu"),
+])
+def test_torch_without_the_accelerator_api_falls_back_to_the_chain(machine, cuda, mps, expected):
+    machine(cuda=cuda, mps=mps, accelerator="xpu", api=False)
+    assert get_device() == torch.device(expected)
+
+
+def test_this_torch_has_the_accelerator_api():
+    assert device_module._has_accelerator_api()
 
 
 def test_environment_variable_overrides_detection(machine, monkeypatch):
