@@ -119,15 +119,19 @@ def seed_raw_folder(root: Path, mirror: Path) -> list[str]:
 
 
 def to_float_image() -> v2.Compose:
-    """The course's default transform: a PIL image becomes a float32 tensor ``[1, 28, 28]`` in [0, 1]."""
-    return v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True)])
+    """The course's default transform: a PIL image becomes a float32 tensor ``[1, 28, 28]`` in [0, 1].
+
+    ``ToPureTensor`` hands back a plain ``torch.Tensor`` instead of the ``tv_tensors.Image`` that
+    ``ToImage`` makes, so what the lessons print and test is an ordinary tensor.
+    """
+    return v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.ToPureTensor()])
 
 
 def fashion_mnist(train: bool = True, root: Path | None = None, transform=None, target_transform=None,
                   subset: int | None = None) -> Dataset:
     """FashionMNIST via ``torchvision.datasets.FashionMNIST``, offline when a mirror exists.
 
-    ``transform`` defaults to :func:`to_float_image` (v2 ``ToImage`` then ``ToDtype(float32, scale=True)``);
+    ``transform`` defaults to :func:`to_float_image` (v2 ``ToImage``, ``ToDtype(float32, scale=True)``);
     ``subset`` keeps the first ``subset`` samples.
     """
     root = Path(root) if root is not None else default_root()
