@@ -22,7 +22,8 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = REPO / "test-results" / "browser"
 LESSONS_TRIED = ("01_quickstart", "02_tensors")
 RUN_ALL_MINUTES = 6
-OPEN_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the tab in front, not the others
+OPEN_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the tab in front, not the others
+OPEN_NOTEBOOK = f"{OPEN_PANEL} .jp-Notebook"
 COLOUR = "element => getComputedStyle(element).color"
 
 
@@ -51,7 +52,9 @@ def session(tmp_path_factory):
 def open_notebook(lab, page, stem: str) -> None:
     """Open a lesson and wait until its kernel is started, connected and idle (as a learner would, before Run All)."""
     page.goto(f"{lab.url}/lab/tree/{stem}.ipynb?token={lab.token}")
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+    # Lab may restore other tabs beside this one: wait for the indicator of the panel in front
+    page.locator(f"{OPEN_PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
+        state="visible", timeout=120_000)
     deadline = time.monotonic() + 120
     while not any(kernel["connections"] and kernel["execution_state"] == "idle" for kernel in lab.api("/api/kernels")):
         assert time.monotonic() < deadline, f"the kernel of {stem} did not start within 2 minutes"
