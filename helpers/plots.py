@@ -47,13 +47,20 @@ def show_images(images: torch.Tensor, labels: Sequence[int] | None = None,
     return ax.figure
 
 
-def plot_history(history: dict[str, Sequence[float]], ax: Axes | None = None) -> Figure:
-    """Training curves: every ``*loss*`` series on the left axis, every other series (accuracy) on the right."""
+def plot_history(history: dict[str, Sequence[float]], ax: Axes | None = None,
+                 mark_epoch: int | None = None) -> Figure:
+    """Training curves: every ``*loss*`` series on the left axis, every other series (accuracy) on the right.
+
+    ``mark_epoch`` (counted from 1) draws a dotted vertical line at that epoch, for instance the one
+    with the lowest validation loss (lessons/07_optimization.ipynb).
+    """
     ax = _axes(ax, figsize=(6, 3.5))
     losses = {name: values for name, values in history.items() if "loss" in name}
     others = {name: values for name, values in history.items() if "loss" not in name}
     for name, values in losses.items():
         ax.plot(range(1, len(values) + 1), values, marker="o", label=name)
+    if mark_epoch is not None:
+        ax.axvline(mark_epoch, color="gray", linestyle=":", label=f"epoch {mark_epoch}")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
     handles, names = ax.get_legend_handles_labels()

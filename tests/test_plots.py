@@ -42,3 +42,11 @@ def test_plot_history_puts_losses_left_and_accuracy_right():
     assert [line.get_label() for line in right.lines] == ["test accuracy"]
     assert list(left.lines[0].get_xdata()) == [1, 2, 3]
     assert [t.get_text() for t in left.get_legend().get_texts()] == ["train loss", "test loss", "test accuracy"]
+
+
+def test_plot_history_marks_the_chosen_epoch():
+    figure = plot_history({"train loss": [2.0, 1.0, 0.5], "validation loss": [2.1, 1.4, 1.6]}, mark_epoch=2)
+    (ax,) = figure.axes
+    marker = ax.lines[-1]
+    assert list(marker.get_xdata()) == [2, 2] and marker.get_linestyle() == ":"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train loss", "validation loss", "epoch 2"]
