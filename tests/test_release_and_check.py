@@ -1,5 +1,6 @@
 """The single-source pipeline: release through nbgrader, the sync check, both-ways validation, the CLI."""
 
+import re
 import shutil
 
 import nbformat
@@ -93,8 +94,6 @@ def test_readme_lists_every_lesson_and_each_notebook_has_its_numbered_title():
 
 
 def test_readme_gives_each_lessons_exercises_points_and_knowledge_checks():
-    import re
-
     from grader.notebooks import lesson_counts
     from grader.paths import REPO
 
@@ -112,3 +111,16 @@ def test_no_notebook_ships_saved_widget_state(folder):
     """Saved widget models make a reopened notebook say "Error displaying widget: model not found"."""
     with_state = [path.name for path in sorted(folder.glob("*.ipynb")) if "widgets" in read(path).metadata]
     assert not with_state, f"{folder.name}/ notebooks with saved widget state: {with_state} (run `python -m grader refresh`)"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_each_lesson_ends_with_a_glossary_and_further_reading(stem):
+    cells = read(SOLUTIONS / f"{stem}.ipynb").cells
+    headings = [cell.source.splitlines()[0] for cell in cells[-2:] if cell.cell_type == "markdown" and cell.source]
+    assert headings == ["## Glossary", "## Further reading"], (
+        f"{stem}: the last two cells must be '## Glossary' and '## Further reading', found {headings}")
+    glossary, reading = cells[-2].source, cells[-1].source
+    terms = re.findall(r"^- \*\*[^*]+\*\*: \S.*$", glossary, re.MULTILINE)
+    assert len(terms) >= 3, f"{stem}: the glossary has {len(terms)} entries of the form '- **term**: one line.'"
+    links = re.findall(r"^- \[[^\]]+\]\((https://docs\.pytorch\.org/[^)\s]+)\)", reading, re.MULTILINE)
+    assert links, f"{stem}: further reading links no official documentation page (https://docs.pytorch.org/...)"
