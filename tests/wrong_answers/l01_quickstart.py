@@ -10,11 +10,11 @@ def pick_device() -> str:
     if torch.cuda.is_available():
         return "cuda"
     return "cpu"
-''', "Ask torch.cuda.is_available() and torch.backends.mps.is_available() each time, in that order."),
+''', "if you ask about each kind of GPU yourself, ask about CUDA before MPS"),
     WrongAnswer("pick_device", '''
 def pick_device() -> str:
     return torch.device("cpu")
-''', "`pick_device()` is a device, expected a str.", visible=True),
+''', "`pick_device() with CUDA absent and MPS absent` is a device, expected a str.", visible=True),
     WrongAnswer("pick_device", '''
 def pick_device() -> str:
     if torch.cuda.is_available:
@@ -27,6 +27,23 @@ def pick_device() -> str:
 def pick_device() -> str:
     return "cpu"
 ''', "`pick_device() with CUDA available and MPS absent` is 'cpu', expected 'cuda'.", visible=True),
+    WrongAnswer("pick_device", '''
+def pick_device() -> str:
+    return torch.accelerator.current_accelerator().type
+''', "still names CUDA (the accelerator this PyTorch was built for): ask torch.accelerator.is_available() first",
+        visible=True),
+    WrongAnswer("pick_device", '''
+def pick_device() -> str:
+    if torch.accelerator.is_available():
+        return torch.accelerator.current_accelerator()
+    return "cpu"
+''', "`pick_device() with CUDA available and MPS absent` is a device, expected a str.", visible=True),
+    WrongAnswer("pick_device", '''
+def pick_device() -> str:
+    if torch.accelerator.is_available:
+        return torch.accelerator.current_accelerator().type
+    return "cpu"
+''', "`pick_device() with CUDA absent and MPS absent` is 'cuda', expected 'cpu'.", visible=True),
     WrongAnswer("pick_device", '''
 _BEST = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
 def pick_device() -> str:
@@ -261,6 +278,35 @@ def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
 def pick_device() -> str:
     return "cuda" if torch.cuda.is_available() else ("mps" if torch.backends.mps.is_available() else "cpu")
 ''', "one conditional expression"),
+    RightAnswer("pick_device", '''
+def pick_device() -> str:
+    if torch.cuda.is_available():
+        return "cuda"
+    if torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+''', "the explicit CUDA -> MPS -> CPU chain, as on PyTorch older than 2.6"),
+    RightAnswer("pick_device", '''
+def pick_device() -> str:
+    accelerator = torch.accelerator.current_accelerator(check_available=True)
+    return accelerator.type if accelerator is not None else "cpu"
+''', "current_accelerator(check_available=True) returns None when nothing is available"),
+    RightAnswer("pick_device", '''
+def pick_device() -> str:
+    return str(torch.accelerator.current_accelerator()) if torch.accelerator.is_available() else "cpu"
+''', "str() of a device without an index is its type"),
+    RightAnswer("pick_device", '''
+def pick_device() -> str:
+    if hasattr(torch, "accelerator"):
+        return torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else "cpu"
+    if torch.cuda.is_available():
+        return "cuda"
+    return "mps" if torch.backends.mps.is_available() else "cpu"
+''', "torch.accelerator with the chain as a fallback, as helpers/device.py does"),
+    RightAnswer("pick_device", '''
+def pick_device() -> str:
+    return torch.accelerator.current_accelerator().type if torch.accelerator.device_count() > 0 else "cpu"
+''', "counts the accelerator's devices instead of asking is_available()"),
 ]
 
 # Answers that pass every visible test but solve only the visible examples.
