@@ -158,6 +158,38 @@ class Polynomial(nn.Module):
     def describe(self):
         return "p(x)"
 ''', "CheckFailed: `cubic(points)` does not require grad", visible=True),
+    WrongAnswer("conv_output_size", '''
+def conv_output_size(size, kernel_size, stride=1, padding=0):
+    return (size + 2 * padding - kernel_size) / stride + 1
+''', "`conv_output_size(28, 5)` is a float, expected an int", visible=True),
+    WrongAnswer("conv_output_size", '''
+def conv_output_size(size, kernel_size, stride=1, padding=0):
+    return (size - kernel_size) // stride + 1
+''', "Padding adds zeros on each of the two sides", visible=True),
+    WrongAnswer("conv_output_size", '''
+def conv_output_size(size, kernel_size, stride=1, padding=0):
+    return (size + padding - kernel_size) // stride + 1
+''', "Padding adds zeros on each of the two sides", visible=True),
+    WrongAnswer("conv_output_size", '''
+def conv_output_size(size, kernel_size, stride=1, padding=0):
+    return size + 2 * padding - kernel_size + 1
+''', "With stride s the window moves s pixels at a time", visible=True),
+    WrongAnswer("conv_output_size", '''
+def conv_output_size(size, kernel_size, stride=1, padding=0):
+    return (size + 2 * padding - kernel_size + 1) // stride
+''', "With stride s the window moves s pixels at a time", visible=True),
+    WrongAnswer("conv_output_size", '''
+def conv_output_size(size, kernel_size, stride=1, padding=0):
+    return -(-(size + 2 * padding - kernel_size) // stride) + 1
+''', "round down, not up", visible=True),
+    WrongAnswer("conv_output_size", '''
+def conv_output_size(size, kernel_size, stride=1, padding=0):
+    return round((size + 2 * padding - kernel_size) / stride) + 1
+''', "round down, not up", visible=True),
+    WrongAnswer("conv_output_size", '''
+def conv_output_size(size, kernel_size, stride=1, padding=0):
+    return size // stride - kernel_size + 2 * padding + 1
+''', "With stride s the window moves s pixels at a time", visible=True),
 ]
 
 # Answers that pass every visible test but solve only the visible examples.
@@ -196,5 +228,11 @@ class Polynomial(nn.Module):
 
     def describe(self):
         return "p(x)"
+''',
+    "conv_output_size": '''
+def conv_output_size(size, kernel_size, stride=1, padding=0):
+    known = {(28, 5, 1, 0): 24, (28, 5, 1, 2): 28, (28, 3, 1, 1): 28, (28, 2, 2, 0): 14, (7, 3, 2, 0): 3,
+             (5, 2, 2, 0): 2, (8, 3, 2, 1): 4, (14, 2, 2, 0): 7, (14, 5, 1, 0): 10, (10, 2, 2, 0): 5}
+    return known.get((size, kernel_size, stride, padding), 1)
 ''',
 }

@@ -186,5 +186,5 @@ def freeze(model, module_names):
     for name in module_names:
         getattr(model, name).requires_grad_(False)     # top-level names only: 'encoder.1' fails
 ''',
-    "vjp": 'def vjp(f, x, v):\n    return 2 * (x.detach() + 1)\n',
+    "vjp": 'def vjp(f, x, v):\n    return x.detach() ** 2\n',
 }
