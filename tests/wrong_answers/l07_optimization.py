@@ -1,6 +1,6 @@
 """Wrong answers for lessons/07_optimization.ipynb."""
 
-from tests.wrong_answers import WrongAnswer
+from tests.wrong_answers import RightAnswer, WrongAnswer
 
 WRONG_ANSWERS = [
     # Exercise 7.1: sgd_step
@@ -77,60 +77,60 @@ def cross_entropy(logits, targets):
 
     # Exercise 7.3: fit
     WrongAnswer("fit", '''
-def fit(model, train_loader, test_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
-    history = {"train loss": [], "test loss": [], "test accuracy": []}
+def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+    history = {"train loss": [], "validation loss": [], "validation accuracy": []}
     for epoch in range(1, epochs + 1):
         if on_epoch is not None:
             on_epoch(history)
         history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
-        accuracy, test_loss = test_loop(test_loader, model, loss_fn, device)
-        history["test loss"].append(test_loss)
-        history["test accuracy"].append(accuracy)
+        accuracy, validation_loss = test_loop(validation_loader, model, loss_fn, device)
+        history["validation loss"].append(validation_loss)
+        history["validation accuracy"].append(accuracy)
     return history
 ''', "Append this epoch's numbers first, then call on_epoch"),
     WrongAnswer("fit", '''
-def fit(model, train_loader, test_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
-    history = {"train loss": [], "test loss": [], "test accuracy": []}
+def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+    history = {"train loss": [], "validation loss": [], "validation accuracy": []}
     for epoch in range(1, epochs + 1):
         history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
-        test_loss, accuracy = test_loop(test_loader, model, loss_fn, device)
-        history["test loss"].append(test_loss)
-        history["test accuracy"].append(accuracy)
+        validation_loss, accuracy = test_loop(validation_loader, model, loss_fn, device)
+        history["validation loss"].append(validation_loss)
+        history["validation accuracy"].append(accuracy)
         if on_epoch is not None:
             on_epoch(history)
     return history
-''', "`history['test accuracy'][-1]` does not match the expected value"),
+''', "`history['validation accuracy'][-1]` does not match the expected value"),
     WrongAnswer("fit", '''
-def fit(model, train_loader, test_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
-    history = {"train loss": [], "test loss": [], "test accuracy": []}
+def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+    history = {"train loss": [], "validation loss": [], "validation accuracy": []}
     for epoch in range(1, epochs + 1):
         history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
-        accuracy, test_loss = test_loop(test_loader, model, loss_fn, device)
-        history["test loss"].append(test_loss)
-        history["test accuracy"].append(accuracy)
+        accuracy, validation_loss = test_loop(validation_loader, model, loss_fn, device)
+        history["validation loss"].append(validation_loss)
+        history["validation accuracy"].append(accuracy)
         on_epoch(history)
     return history
 ''', "on_epoch is optional: call it only when it is not None"),
     WrongAnswer("fit", '''
-def fit(model, train_loader, test_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
-    history = {"train loss": [], "test loss": [], "test accuracy": []}
+def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+    history = {"train loss": [], "validation loss": [], "validation accuracy": []}
     for epoch in range(1, epochs + 1):
-        accuracy, test_loss = test_loop(test_loader, model, loss_fn, device)
+        accuracy, validation_loss = test_loop(validation_loader, model, loss_fn, device)
         history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
-        history["test loss"].append(test_loss)
-        history["test accuracy"].append(accuracy)
+        history["validation loss"].append(validation_loss)
+        history["validation accuracy"].append(accuracy)
         if on_epoch is not None:
             on_epoch(history)
     return history
-''', "`history['test accuracy'][-1]` does not match the expected value"),
+''', "`history['validation accuracy'][-1]` does not match the expected value"),
     WrongAnswer("fit", '''
-def fit(model, train_loader, test_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
-    history = {"train_loss": [], "test_loss": [], "test_accuracy": []}
+def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+    history = {"train_loss": [], "validation_loss": [], "validation_accuracy": []}
     for epoch in range(1, epochs + 1):
         history["train_loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
-        accuracy, test_loss = test_loop(test_loader, model, loss_fn, device)
-        history["test_loss"].append(test_loss)
-        history["test_accuracy"].append(accuracy)
+        accuracy, validation_loss = test_loop(validation_loader, model, loss_fn, device)
+        history["validation_loss"].append(validation_loss)
+        history["validation_accuracy"].append(accuracy)
         if on_epoch is not None:
             on_epoch(history)
     return history
@@ -191,6 +191,28 @@ _some_model = NeuralNetwork()
 def make_optimizer(parameters):
     return torch.optim.Adam(_some_model.parameters(), lr=1e-3)
 ''', "does not update the parameters it was given"),
+
+    # Exercise 7.6: best_epoch
+    WrongAnswer("best_epoch", '''
+def best_epoch(validation_losses):
+    return validation_losses.index(min(validation_losses))
+''', "Epochs are counted from 1", visible=True),
+    WrongAnswer("best_epoch", '''
+def best_epoch(validation_losses):
+    return len(validation_losses)
+''', "The lowest validation loss is not always the last one", visible=True),
+    WrongAnswer("best_epoch", '''
+def best_epoch(validation_losses):
+    return min(validation_losses)
+''', "not the loss value itself", visible=True),
+    WrongAnswer("best_epoch", '''
+def best_epoch(validation_losses):
+    return len(validation_losses) - validation_losses[::-1].index(min(validation_losses))
+''', "Return the earliest one", visible=True),
+    WrongAnswer("best_epoch", '''
+def best_epoch(validation_losses):
+    return torch.tensor(validation_losses).argmin() + 1
+''', "int(...) turns a tensor or a NumPy number into a plain int", visible=True),
 ]
 
 # Answers that pass every visible test but solve only the visible examples.
@@ -209,13 +231,13 @@ def cross_entropy(logits, targets):
     return -torch.log_softmax(logits, dim=1)[torch.arange(len(logits)), fixed_targets].mean()
 ''',
     "fit": '''
-def fit(model, train_loader, test_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
-    history = {"train loss": [], "test loss": [], "test accuracy": []}
+def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+    history = {"train loss": [], "validation loss": [], "validation accuracy": []}
     for epoch in range(1, 5):
         history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
-        accuracy, test_loss = test_loop(test_loader, model, loss_fn, device)
-        history["test loss"].append(test_loss)
-        history["test accuracy"].append(accuracy)
+        accuracy, validation_loss = test_loop(validation_loader, model, loss_fn, device)
+        history["validation loss"].append(validation_loss)
+        history["validation accuracy"].append(accuracy)
         on_epoch(history)
     return history
 ''',
@@ -229,6 +251,10 @@ def momentum_step(parameters, velocities, lr, momentum):
             parameter -= 0.1 * velocity
             parameter.grad = None
 ''',
+    "best_epoch": '''
+def best_epoch(validation_losses):
+    return {5: 3, 1: 1, 6: 2}.get(len(validation_losses), 1)
+''',
     "make_optimizer": '''
 _chosen = []
 def make_optimizer(parameters):
@@ -237,3 +263,19 @@ def make_optimizer(parameters):
     return _chosen[0]
 ''',
 }
+
+
+RIGHT_ANSWERS = [
+    RightAnswer("best_epoch", '''
+def best_epoch(validation_losses):
+    return int(torch.tensor(validation_losses).argmin()) + 1
+''', "torch.argmin returns the first minimum, int() makes it a plain int"),
+    RightAnswer("best_epoch", '''
+def best_epoch(validation_losses):
+    best, lowest = 1, validation_losses[0]
+    for epoch, loss in enumerate(validation_losses, start=1):
+        if loss < lowest:
+            best, lowest = epoch, loss
+    return best
+''', "a loop with a strict comparison keeps the earliest tie"),
+]
