@@ -1,6 +1,6 @@
 """Wrong answers for lessons/08_save_and_load.ipynb."""
 
-from tests.wrong_answers import WrongAnswer
+from tests.wrong_answers import RightAnswer, WrongAnswer
 
 _LOAD_OK = '''
 def load_weights(make_model, path, device="cpu"):
@@ -155,6 +155,86 @@ def onnx_logits(path, images):
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     return [torch.from_numpy(output) for output in session.run(None, {session.get_inputs()[0].name: images.numpy()})]
 ''', "`onnx_logits(...)` is a list, expected a Tensor"),
+    # Exercise 8.6: load_backbone
+    WrongAnswer("load_backbone", '''
+def load_backbone(model, state_dict):
+    raise NotImplementedError()
+''', 'Exercise 8.6 is not attempted yet', visible=True),
+    WrongAnswer("load_backbone", '''
+def load_backbone(model, state_dict):
+    report = model.load_state_dict(state_dict, strict=False)
+    return report.missing_keys, report.unexpected_keys
+''', 'strict=False does not skip a tensor whose shape differs', visible=True),
+    WrongAnswer("load_backbone", '''
+def load_backbone(model, state_dict):
+    fitting = {name: tensor for name, tensor in state_dict.items() if not name.startswith("fc.")}
+    report = model.load_state_dict(fitting, strict=False)
+    return report.missing_keys, report.unexpected_keys
+''', 'whatever their name', visible=True),
+    WrongAnswer("load_backbone", '''
+def load_backbone(model, state_dict):
+    own = model.state_dict()
+    fitting = {name: tensor for name, tensor in state_dict.items() if name not in own or own[name].shape == tensor.shape}
+    report = model.load_state_dict(fitting)
+    return report.missing_keys, report.unexpected_keys
+''', 'Pass strict=False', visible=True),
+    WrongAnswer("load_backbone", '''
+def load_backbone(model, state_dict):
+    own = model.state_dict()
+    fitting = {name: tensor for name, tensor in state_dict.items() if name not in own or own[name].shape == tensor.shape}
+    report = model.load_state_dict(fitting, strict=False)
+    return report.unexpected_keys, report.missing_keys
+''', 'Return the missing keys first', visible=True),
+    WrongAnswer("load_backbone", '''
+def load_backbone(model, state_dict):
+    own = model.state_dict()
+    fitting = {name: tensor for name, tensor in state_dict.items() if name in own and own[name].shape == tensor.shape}
+    report = model.load_state_dict(fitting, strict=False)
+    return report.missing_keys, report.unexpected_keys
+''', 'Keep them in what you pass to load_state_dict', visible=True),
+    WrongAnswer("load_backbone", '''
+def load_backbone(model, state_dict):
+    own = model.state_dict()
+    for name in list(state_dict):
+        if name in own and own[name].shape != state_dict[name].shape:
+            del state_dict[name]
+    report = model.load_state_dict(state_dict, strict=False)
+    return report.missing_keys, report.unexpected_keys
+''', 'Do not change the state_dict you were given', visible=True),
+    WrongAnswer("load_backbone", '''
+def load_backbone(model, state_dict):
+    own = model.state_dict()
+    missing = [name for name in own if name not in state_dict or own[name].shape != state_dict[name].shape]
+    unexpected = [name for name in state_dict if name not in own]
+    return missing, unexpected
+''', 'Every tensor whose name and shape fit should be copied into the model', visible=True),
+    WrongAnswer("load_backbone", '''
+def load_backbone(model, state_dict):
+    own = model.state_dict()
+    fitting = {name: tensor for name, tensor in state_dict.items() if name not in own or own[name].shape == tensor.shape}
+    report = model.load_state_dict(fitting, strict=False)
+    return [report.missing_keys, report.unexpected_keys]
+''', 'Return the two lists as a pair', visible=True),
+]
+
+# Other correct answers, which every test (hidden part included) must accept.
+RIGHT_ANSWERS = [
+    RightAnswer("load_backbone", '''
+def load_backbone(model, state_dict):
+    own = model.state_dict()
+    return model.load_state_dict({name: tensor for name, tensor in state_dict.items()
+                                  if name not in own or own[name].size() == tensor.size()}, strict=False)
+''', "load_state_dict's report is a named tuple (missing_keys, unexpected_keys)"),
+    RightAnswer("load_backbone", '''
+def load_backbone(model, state_dict):
+    own = model.state_dict()
+    fitting = dict(state_dict)
+    for name, tensor in state_dict.items():
+        if name in own and tuple(own[name].shape) != tuple(tensor.shape):
+            fitting.pop(name)
+    report = model.load_state_dict(fitting, strict=False)
+    return (list(report.missing_keys), list(report.unexpected_keys))
+''', 'filtering a copy of the dictionary'),
 ]
 
 # Answers that pass every visible test but solve only the visible examples.
@@ -190,5 +270,11 @@ def load_checkpoint(path, model, optimizer):
 def onnx_logits(path, images):
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     return torch.from_numpy(session.run(None, {"pixels": images.numpy()})[0])
+''',
+    "load_backbone": '''
+def load_backbone(model, state_dict):
+    fitting = {name: tensor for name, tensor in state_dict.items() if not name.startswith("head.")}
+    report = model.load_state_dict(fitting, strict=False)
+    return report.missing_keys, report.unexpected_keys
 ''',
 }
