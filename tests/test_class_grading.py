@@ -113,7 +113,7 @@ def test_feedback_explains_failures_without_hidden_test_code(graded_class):
         leaked = [line for line in hidden_lines if line in text]
         assert not leaked, f"{page} shows hidden-test code: {leaked[:2]}"
     hard_coded = (course / "feedback" / "hardcoded" / LESSON / f"{LESSON}.html").read_text()
-    assert "Ask torch.cuda.is_available() and torch.backends.mps.is_available() each time" in hard_coded
+    assert "if you ask about each kind of GPU yourself, ask about CUDA before MPS" in hard_coded
     assert "could not be graded" in (course / "feedback" / "broken" / LESSON / f"{LESSON}.html").read_text()
 
 
