@@ -21,7 +21,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from grader.paths import CONFIG_FILE, REPO, SOLUTIONS
-from grader.sample_class import LESSON, build
+from grader.grading.demo import LESSON, build
 
 
 TOOLS_ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from grader.notebooks import read
 from grader.paths import SOLUTIONS, resolve_stems
-from grader.submissions import execute, outcomes_of_tests
+from tests.support.execution import execute, outcomes_of_tests
 
 COMPARISON_TAG = "model-comparison"
 

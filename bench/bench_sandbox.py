@@ -11,11 +11,11 @@ from datetime import datetime
 
 import nbformat
 
-from grader.execution import GradingJob, run_job
+from grader.grading.runner import GradingJob, run_job
 from grader.notebooks import read
 from grader.paths import LESSONS, SOLUTIONS, resolve_stems
-from grader.sandbox import require_sandbox
-from grader.submissions import solution_answers, substitute
+from grader.safety.sandbox import require_sandbox
+from grader.notebooks import solution_answers, substitute
 
 
 def correct_submission(stem: str) -> bytes:

@@ -4,14 +4,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from grader.course import NbgraderError
+from grader.nbgrader_adapter import NbgraderError
 from grader.notebooks import NotebookError, lesson_counts, nbval_counts, read
 from grader.paths import LESSONS, SOLUTIONS, resolve_stems
-from grader.sandbox import SandboxUnavailable
+from grader.safety.sandbox import SandboxUnavailable
+from grader.settings import DEFAULT_LIMITS, MIB, Limits
 
 
 def _release(args: argparse.Namespace) -> int:
-    from grader.release import release
+    from grader.authoring.release import release
 
     for path in release(resolve_stems(args.lessons)):
         print(f"released {path.relative_to(LESSONS.parent)}")
@@ -19,7 +20,7 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from grader.refresh import refresh
+    from grader.authoring.refresh import refresh
 
     for stem in resolve_stems(args.lessons):
         print(f"refreshed the outputs of {refresh(stem).relative_to(SOLUTIONS.parent)}", flush=True)
@@ -27,9 +28,9 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from grader.leaks import find_leaks, leaking_exercises
-    from grader.sync import stale_lessons
-    from grader.validate import check_solution, check_untouched
+    from grader.authoring.leaks import find_leaks, leaking_exercises
+    from grader.authoring.sync import stale_lessons
+    from grader.authoring.validate import check_solution, check_untouched
 
     stems = resolve_stems(args.lessons)
     if not stems:
@@ -64,7 +65,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _bundle(args: argparse.Namespace) -> int:
-    from grader.bundle import LeakFound, bundle
+    from grader.authoring.bundle import LeakFound, bundle
 
     try:
         out = bundle(Path(args.out).resolve(), make_zip=args.zip)
@@ -75,16 +76,31 @@ def _bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from grader.grading.demo import build
+
+    folder = Path(args.out)
+    if folder.exists() and any(folder.iterdir()):
+        print(f"error: {folder} is not empty; name a new folder", file=sys.stderr)
+        return 2
+    expected = build(folder, copies=args.copies)
+    print(f"wrote {len(expected)} sample submissions of lesson 01 to {folder}/; the scores they should get:")
+    for student, score in expected.items():
+        print(f"  {student}: {score:g}")
+    print(f"next: python -m grader collect {folder}")
+    return 0
+
+
 def _course_and_db(args: argparse.Namespace):
-    from grader.classroom import default_db_url
+    from grader.grading.classroom import default_db_url
 
     course = Path(args.course).resolve()
     return course, args.db or default_db_url(course)
 
 
 def _collect(args: argparse.Namespace) -> int:
-    from grader.classroom import prepare_lessons
-    from grader.collect import collect
+    from grader.grading.classroom import prepare_lessons
+    from grader.grading.collect import collect
 
     course, db = _course_and_db(args)
     report = collect(Path(args.source), course, args.pattern) if args.pattern else collect(Path(args.source), course)
@@ -96,9 +112,9 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _autograde(args: argparse.Namespace) -> int:
-    from grader.batch import autograde_class, find_submissions
-    from grader.classroom import prepare_lessons
-    from grader.sandbox import Limits, require_sandbox
+    from grader.grading.batch import autograde_class, find_submissions
+    from grader.grading.classroom import prepare_lessons
+    from grader.safety.sandbox import require_sandbox
 
     course, db = _course_and_db(args)
     lessons = resolve_stems(args.lessons) if args.lessons else None
@@ -108,7 +124,7 @@ def _autograde(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     limits = Limits(cell_seconds=args.timeout, notebook_seconds=args.notebook_timeout,
-                    cpu_seconds=args.notebook_timeout, memory_bytes=args.memory_mib * 2**20)
+                    cpu_seconds=args.notebook_timeout, memory_bytes=args.memory_mib * MIB)
     if not args.no_sandbox:
         require_sandbox()
     print(f"limits per notebook: {limits.describe()}; "
@@ -122,7 +138,7 @@ def _autograde(args: argparse.Namespace) -> int:
 
 
 def _feedback(args: argparse.Namespace) -> int:
-    from grader.feedback import generate_feedback
+    from grader.grading.feedback import generate_feedback
 
     course, db = _course_and_db(args)
     pages = generate_feedback(course, db, resolve_stems(args.lessons) if args.lessons else None)
@@ -131,7 +147,7 @@ def _feedback(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from grader.export import export
+    from grader.grading.export import export
 
     course, db = _course_and_db(args)
     for path in export(course, db, Path(args.out or course / "exports")):
@@ -140,7 +156,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from grader.report import write_report
+    from grader.grading.report import write_report
 
     course, db = _course_and_db(args)
     for path in write_report(course, db, Path(args.out or course / "reports")):
@@ -182,6 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("--zip", action="store_true", help="also write <out>.zip")
     bundle.set_defaults(run=_bundle)
 
+    demo = commands.add_parser("demo", help="write a sample class of lesson-01 submissions with known scores")
+    demo.add_argument("out", nargs="?", default="sample", help="a new folder (default: ./sample)")
+    demo.add_argument("--copies", type=int, default=1, help="copies of each of the 6 kinds of student (default: 1)")
+    demo.set_defaults(run=_demo)
+
     collect = commands.add_parser("collect", help="import submissions from a folder or an LMS zip")
     collect.add_argument("source", help="a folder (one sub-folder per student) or a .zip of submissions")
     collect.add_argument("--pattern", help="regex with (?P<student_id>...) and (?P<file_id>...) for flat file names")
@@ -195,11 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("--scheduler", help="address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 "
                                                "(default: an embedded cluster on this machine)")
     autograde.add_argument("--workers", type=int, help="workers of the embedded cluster (default: one per core)")
-    autograde.add_argument("--timeout", type=int, default=180, help="seconds allowed per cell (default: 180)")
-    autograde.add_argument("--notebook-timeout", type=int, default=900,
-                           help="seconds (wall and CPU) allowed per notebook (default: 900)")
-    autograde.add_argument("--memory-mib", type=int, default=6144,
-                           help="address space per kernel process, MiB (default: 6144; torch maps ~2 GiB)")
+    autograde.add_argument("--timeout", type=int, default=DEFAULT_LIMITS.cell_seconds,
+                           help="seconds allowed per cell (default: %(default)s)")
+    autograde.add_argument("--notebook-timeout", type=int, default=DEFAULT_LIMITS.notebook_seconds,
+                           help="seconds (wall and CPU) allowed per notebook (default: %(default)s)")
+    autograde.add_argument("--memory-mib", type=int, default=DEFAULT_LIMITS.memory_bytes // MIB,
+                           help="address space per kernel process, MiB (default: %(default)s; torch maps ~2 GiB)")
     autograde.add_argument("--no-sandbox", action="store_true",
                            help="run student code without bubblewrap isolation (limits still apply); "
                                 "only for code you trust")

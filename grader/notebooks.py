@@ -1,5 +1,6 @@
 """Reading notebooks and describing their cells in a normalized, comparable way."""
 
+import copy
 import re
 from pathlib import Path
 
@@ -88,3 +89,32 @@ def lesson_counts(notebook: NotebookNode) -> dict[str, float]:
     checks = [cell for cell in notebook.cells if (knowledge_check_role(cell) or ("", ""))[1] == "question"]
     return {"exercises": len(tests), "points": sum(float(nbgrader_meta(c).get("points", 0)) for c in tests),
             "knowledge_checks": len(checks)}
+
+
+class UnknownCellError(KeyError):
+    """A substitution names a grade_id the notebook does not have."""
+
+
+def substitute(notebook: NotebookNode, answers: dict[str, str]) -> NotebookNode:
+    """A copy of ``notebook`` whose answer cells (by grade_id) hold the given code."""
+    result = copy.deepcopy(notebook)
+    by_id = {nbgrader_meta(cell).get("grade_id"): cell for cell in result.cells}
+    for grade_id, source in answers.items():
+        if grade_id not in by_id:
+            raise UnknownCellError(f"no cell with grade_id {grade_id!r}; known: {sorted(k for k in by_id if k)}")
+        by_id[grade_id].source = source
+    return result
+
+
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def solution_answers(solution_notebook: NotebookNode) -> dict[str, str]:
+    """{grade_id: code} of every answer cell of a solution notebook, markers removed: a correct submission."""
+    answers = {}
+    for cell in solution_notebook.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("solution") and cell.cell_type == "code":
+            lines = [line for line in cell.source.splitlines() if line.strip() not in SOLUTION_MARKERS]
+            answers[meta["grade_id"]] = "\n".join(lines)
+    return answers

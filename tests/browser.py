@@ -14,7 +14,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from grader.refresh import LEARNER_UNSET
+from grader.authoring.refresh import LEARNER_UNSET
 from helpers.learner_lab import lab_command, lab_environment
 
 CHROMIUM = Path("/usr/bin/chromium")

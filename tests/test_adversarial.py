@@ -11,15 +11,16 @@ import nbformat
 import psutil
 import pytest
 
-from grader.batch import autograde_class
-from grader.classroom import prepare_lessons
-from grader.course import open_gradebook
-from grader.export import export
+from grader.grading.batch import autograde_class
+from grader.grading.classroom import prepare_lessons
+from grader.nbgrader_adapter import open_gradebook
+from grader.grading.export import export
 from grader.notebooks import read
 from grader.paths import LESSONS, SOLUTIONS
-from grader.record import read_marker
-from grader.sandbox import FIRST_UID, Limits, SandboxUnavailable, sandbox_problem
-from grader.submissions import solution_answers
+from grader.grading.record import read_marker
+from grader.safety.sandbox import FIRST_UID, SandboxUnavailable, sandbox_problem
+from grader.settings import Limits
+from grader.notebooks import solution_answers
 from tests.adversarial.cases import LESSON, Context, cases
 
 pytestmark = pytest.mark.slow
@@ -150,8 +151,8 @@ def test_the_grading_machine_stayed_responsive(graded):
 
 
 def test_grading_refuses_without_a_sandbox_unless_told(tmp_path, monkeypatch):
-    import grader.sandbox
+    import grader.safety.sandbox
 
-    monkeypatch.setattr(grader.sandbox.shutil, "which", lambda tool: None)
+    monkeypatch.setattr(grader.safety.sandbox.shutil, "which", lambda tool: None)
     with pytest.raises(SandboxUnavailable, match="--no-sandbox"):
         autograde_class(tmp_path, f"sqlite:///{tmp_path / 'gradebook.db'}", show_progress=False)

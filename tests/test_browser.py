@@ -14,7 +14,7 @@ import pytest
 
 from grader.notebooks import read
 from grader.paths import LESSONS, REPO, SOLUTIONS
-from grader.submissions import solution_answers
+from grader.notebooks import solution_answers
 from helpers.quiz import all_questions, is_correct
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, running_lab
 

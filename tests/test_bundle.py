@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
-import grader.sync
-from grader.bundle import LeakFound, bundle, leaks, secrets_of
+import grader.authoring.sync
+from grader.authoring.bundle import LeakFound, bundle, leaks, secrets_of
 from grader.cli import main
 from grader.paths import LESSON_STEMS, SOLUTIONS
 
@@ -35,7 +35,8 @@ def test_the_bundle_holds_what_learners_need(bundled):
                  "helpers/__init__.py", "helpers/checks.py", "helpers/data.py"):
         assert (bundled / name).is_file(), f"{name} is missing from the bundle"
     assert not list(bundled.rglob("__pycache__"))
-    assert tomllib.loads((bundled / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"] == ["helpers"]
+    assert tomllib.loads((bundled / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"] == {
+        "include": ["helpers*"]}
     assert "make lab" in (bundled / "README.md").read_text()
     assert "python -m grader" not in (bundled / "README.md").read_text()
     imported = subprocess.run([sys.executable, "-I", "-c", "import helpers.checks, helpers.quiz; print('ok')"],
@@ -70,8 +71,8 @@ def test_the_scanner_catches_a_leak(bundled, tmp_path):
 
 
 def test_a_leaking_bundle_is_not_written(tmp_path, monkeypatch):
-    monkeypatch.setattr("grader.bundle.LESSONS", SOLUTIONS)  # as if the solutions had been released as is
-    monkeypatch.setattr(grader.sync, "stale_lessons", lambda stems: {})
+    monkeypatch.setattr("grader.authoring.bundle.LESSONS", SOLUTIONS)  # as if the solutions had been released as is
+    monkeypatch.setattr(grader.authoring.sync, "stale_lessons", lambda stems: {})
     with pytest.raises(LeakFound, match="lessons/01_quickstart.ipynb: holds the marker"):
         bundle(tmp_path / "out")
     assert list(tmp_path.iterdir()) == []
@@ -81,6 +82,6 @@ def test_bundle_refuses_stale_lessons_and_an_existing_folder(tmp_path, monkeypat
     (tmp_path / "taken").mkdir()
     assert main(["bundle", "--out", str(tmp_path / "taken")]) == 2
     assert "already exists" in capsys.readouterr().err
-    monkeypatch.setattr(grader.sync, "stale_lessons", lambda stems: {"05_build_model": "differs"})
+    monkeypatch.setattr(grader.authoring.sync, "stale_lessons", lambda stems: {"05_build_model": "differs"})
     assert main(["bundle", "--out", str(tmp_path / "new")]) == 2
     assert "run `python -m grader release` first" in capsys.readouterr().err

@@ -14,17 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import autograde_class
-from grader.classroom import prepare_lessons
+from grader.grading.batch import autograde_class
+from grader.grading.classroom import prepare_lessons
 from grader.cli import main
-from grader.collect import collect
-from grader.course import open_gradebook
-from grader.export import export
-from grader.feedback import generate_feedback
+from grader.grading.collect import collect
+from grader.nbgrader_adapter import open_gradebook
+from grader.grading.export import export
+from grader.grading.feedback import generate_feedback
 from grader.notebooks import graded_tests, read
 from grader.paths import REPO, SOLUTIONS
-from grader.report import write_report
-from grader.sample_class import LESSON, build
+from grader.grading.report import write_report
+from grader.grading.demo import LESSON, build
 from tests.servers import dask_cluster, postgresql_server
 
 pytestmark = pytest.mark.slow

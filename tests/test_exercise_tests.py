@@ -14,7 +14,8 @@ import pytest
 
 from grader.notebooks import graded_tests, nbgrader_meta, read
 from grader.paths import SOLUTIONS, written_lessons
-from grader.submissions import execute, substitute, outcomes_of_tests
+from tests.support.execution import execute, outcomes_of_tests
+from grader.notebooks import substitute
 
 STEMS = written_lessons()
 

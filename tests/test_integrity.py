@@ -5,8 +5,8 @@ import functools
 import nbformat
 import torch
 
-from grader import kernel_probe
-from grader.integrity import code_findings
+from grader.safety import probe as kernel_probe
+from grader.safety.integrity import code_findings
 
 
 LESSON_DEMO = "from unittest import mock\nwith mock.patch.object(torch, 'load'):\n    pass\n"

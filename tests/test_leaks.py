@@ -1,4 +1,4 @@
-"""grader.leaks: a visible test or knowledge check that shows solution code is caught, naming lesson, cell and line."""
+"""grader.authoring.leaks: a visible test or knowledge check that shows solution code is caught, naming lesson, cell and line."""
 
 import copy
 
@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from grader import cli
-from grader.leaks import find_leaks, leaking_exercises, telling_parts
+from grader.authoring.leaks import find_leaks, leaking_exercises, telling_parts
 from grader.notebooks import graded_tests, nbgrader_meta, read
 from grader.paths import LESSONS, SOLUTIONS, written_lessons
 

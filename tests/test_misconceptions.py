@@ -1,11 +1,11 @@
-"""grader.misconceptions: first picks counted from the answer cells' text, never from running them."""
+"""grader.grading.misconceptions: first picks counted from the answer cells' text, never from running them."""
 
 import nbformat
 
-from grader.misconceptions import NOT_A_LETTER, NOT_ANSWERED, recorded_answer, tally
+from grader.grading.misconceptions import NOT_A_LETTER, NOT_ANSWERED, recorded_answer, tally
 from grader.notebooks import read
 from grader.paths import LESSONS
-from grader.submissions import substitute
+from grader.notebooks import substitute
 
 LESSON = "01_quickstart"
 

@@ -12,7 +12,7 @@ import pytest
 
 from grader.notebooks import nbval_counts, read
 from grader.paths import REPO, SOLUTIONS, written_lessons
-from grader.refresh import LEARNER_UNSET
+from grader.authoring.refresh import LEARNER_UNSET
 
 SANITIZE = REPO / "tests" / "nbval_sanitize.cfg"
 

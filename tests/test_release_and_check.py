@@ -9,9 +9,9 @@ import pytest
 from grader.cli import main
 from grader.notebooks import NotebookError, graded_tests, nbgrader_meta, read
 from grader.paths import LESSONS, SOLUTIONS, resolve_stems, written_lessons
-from grader.release import generate_into
-from grader.sync import stale_lessons
-from grader.validate import check_solution, check_untouched
+from grader.authoring.release import generate_into
+from grader.authoring.sync import stale_lessons
+from grader.authoring.validate import check_solution, check_untouched
 
 STEMS = written_lessons()
 
@@ -30,7 +30,7 @@ def test_released_lesson_hides_solutions_and_hidden_tests(tmp_path):
     released = read(generate_into(["01_quickstart"], tmp_path)[0])
     text = "\n".join(cell.source for cell in released.cells)
     assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
-    assert 'raise NotAttempted("Exercise 1.1")' in text  # the stub names its exercise (grader.run_all)
+    assert 'raise NotAttempted("Exercise 1.1")' in text  # the stub names its exercise (grader.authoring.run_all)
     assert all(not cell.get("outputs") for cell in released.cells if cell.cell_type == "code")
     assert all(nbgrader_meta(cell)["locked"] for cell in graded_tests(released))
 

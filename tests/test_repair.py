@@ -1,10 +1,10 @@
-"""grader.repair: what nbgrader cannot grade is put right before grading, without touching answers."""
+"""grader.safety.repair: what nbgrader cannot grade is put right before grading, without touching answers."""
 
 import copy
 
 from grader.notebooks import nbgrader_meta, read
 from grader.paths import LESSONS
-from grader.repair import repair
+from grader.safety.repair import repair
 
 LESSON = read(LESSONS / "02_tensors.ipynb")
 

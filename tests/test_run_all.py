@@ -1,8 +1,8 @@
-"""grader.run_all: a released lesson's stubs name their exercise, and cells that may fail carry raises-exception."""
+"""grader.authoring.run_all: a released lesson's stubs name their exercise, and cells that may fail carry raises-exception."""
 
 import nbformat
 
-from grader.run_all import RAISES, prepare_for_learners
+from grader.authoring.run_all import RAISES, prepare_for_learners
 
 
 def _cell(source: str, **nbgrader) -> nbformat.NotebookNode:

@@ -8,7 +8,8 @@ c.CourseDirectory.course_id = "pytorch-basics"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# A graded notebook may train a small model: allow 3 minutes per cell.
+# The learner's Validate button: a cell may train a small model, so allow 3 minutes per cell. (Grading
+# takes its own from the grader's limits, grader/settings.py; learners' bundles do not ship the grader.)
 c.Execute.timeout = 180
 
 # nbgrader gives a test cell 0 points when anything reaches stderr. Warnings (torch's UserWarnings,

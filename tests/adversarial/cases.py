@@ -17,7 +17,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from grader.notebooks import nbgrader_meta
-from grader.submissions import substitute
+from grader.notebooks import substitute
 
 LESSON = "02_tensors"
 FULL = 8.0

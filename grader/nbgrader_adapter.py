@@ -16,7 +16,7 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from grader.paths import CONFIG_FILE, SOLUTIONS
+from grader.paths import CONFIG_FILE
 
 
 def load_config(course_root: Path, **overrides: dict) -> Config:
@@ -47,14 +47,6 @@ def api_for(course_root: Path, config: Config) -> NbGraderAPI:
     """nbgrader's Python API on ``course_root``."""
     put_interpreter_tools_on_path()
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-
-
-def stage_sources(course_root: Path, stems: list[str], source_folder: Path = SOLUTIONS) -> None:
-    """Copy each lesson into nbgrader's layout: ``source/<stem>/<stem>.ipynb``."""
-    for stem in stems:
-        target = course_root / "source" / stem
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source_folder / f"{stem}.ipynb", target / f"{stem}.ipynb")
 
 
 @contextmanager

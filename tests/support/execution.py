@@ -1,8 +1,4 @@
-"""Make and run submissions: a lesson with some answer cells replaced, executed like nbgrader would.
-
-Used to test the tests (deliberately wrong answers must be rejected with the intended message) and
-to build sample submissions whose scores are known.
-"""
+"""Run a notebook like nbgrader would (grading mode, carrying on past errors) and read its tests' outcomes."""
 
 import copy
 import os
@@ -14,21 +10,6 @@ from nbclient import NotebookClient
 from nbformat import NotebookNode
 
 from grader.notebooks import graded_tests, nbgrader_meta
-
-
-class UnknownCellError(KeyError):
-    """A substitution names a grade_id the notebook does not have."""
-
-
-def substitute(notebook: NotebookNode, answers: dict[str, str]) -> NotebookNode:
-    """A copy of ``notebook`` whose answer cells (by grade_id) hold the given code."""
-    result = copy.deepcopy(notebook)
-    by_id = {nbgrader_meta(cell).get("grade_id"): cell for cell in result.cells}
-    for grade_id, source in answers.items():
-        if grade_id not in by_id:
-            raise UnknownCellError(f"no cell with grade_id {grade_id!r}; known: {sorted(k for k in by_id if k)}")
-        by_id[grade_id].source = source
-    return result
 
 
 @contextmanager
@@ -66,17 +47,3 @@ def outcomes_of_tests(executed: NotebookNode) -> dict[str, str]:
                 break
         outcomes[nbgrader_meta(cell)["grade_id"]] = problem
     return outcomes
-
-
-SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
-
-
-def solution_answers(solution_notebook: NotebookNode) -> dict[str, str]:
-    """{grade_id: code} of every answer cell of a solution notebook, markers removed: a correct submission."""
-    answers = {}
-    for cell in solution_notebook.cells:
-        meta = nbgrader_meta(cell)
-        if meta.get("solution") and cell.cell_type == "code":
-            lines = [line for line in cell.source.splitlines() if line.strip() not in SOLUTION_MARKERS]
-            answers[meta["grade_id"]] = "\n".join(lines)
-    return answers

@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
+from grader.grading import layout
 from grader.notebooks import knowledge_check_role
 from grader.paths import LESSONS
 from helpers.quiz import all_questions, is_correct, is_unanswered, recorded_letter
@@ -68,8 +69,7 @@ def tally(course_root: Path) -> list[QuestionTally]:
     """Every knowledge check answered in the course's submissions, in lesson order, with its counts."""
     questions = all_questions()
     counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for path in sorted((course_root / "submitted").glob("*/*/*.ipynb")):
-        lesson = path.parent.name
+    for _, lesson, path in layout.each(course_root, "submitted"):
         try:
             notebook = nbformat.read(path, as_version=4)
         except Exception:  # a broken notebook is reported by autograde; it holds no answers to count

@@ -2,7 +2,7 @@
 
 Nothing from ``solutions/``, ``grader/`` or ``tests/`` goes in. Before the bundle is written, every
 file in it is scanned for text that only the solutions hold (solution code, hidden tests, markers),
-and every lesson's visible tests and knowledge checks for solution code (``grader.leaks``: text that
+and every lesson's visible tests and knowledge checks for solution code (``grader.authoring.leaks``: text that
 is also in a visible test is no secret to the first scan); a bundle that would leak is not written.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.leaks import find_leaks
+from grader.authoring.leaks import find_leaks
 from grader.notebooks import SECRET_BLOCKS, read
 from grader.paths import LESSONS, REPO, SOLUTIONS, written_lessons
 
@@ -82,11 +82,16 @@ def _learner_readme() -> str:
     return text.split("\n## Run the tests", 1)[0].rstrip() + "\n"
 
 
+PACKAGES_LINE = 'include = ["helpers*", "grader*"]'
+
+
 def _learner_pyproject() -> str:
     """pyproject.toml installing only the helpers package (the grader is not shipped)."""
     text = (REPO / "pyproject.toml").read_text()
-    text = text.replace('packages = ["helpers", "grader"]', 'packages = ["helpers"]')
-    return re.sub(r"\ngrader = .*", "", text)
+    shipped = text.replace(PACKAGES_LINE, 'include = ["helpers*"]')
+    if shipped == text:
+        raise ValueError(f"pyproject.toml no longer has the line {PACKAGES_LINE!r} that the bundle rewrites")
+    return re.sub(r"\ngrader = .*", "", shipped)
 
 
 def _ignore_caches(folder: str, names: list[str]) -> list[str]:
@@ -95,7 +100,7 @@ def _ignore_caches(folder: str, names: list[str]) -> list[str]:
 
 def bundle(out: Path, make_zip: bool = False) -> Path:
     """Write the student bundle to ``out`` (a new folder) and, with ``make_zip``, ``out``.zip beside it."""
-    from grader.sync import stale_lessons
+    from grader.authoring.sync import stale_lessons
 
     if out.exists():
         raise ValueError(f"{out} already exists: choose a new folder or remove it")

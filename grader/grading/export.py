@@ -6,9 +6,9 @@ from pathlib import Path
 
 from nbgrader.api import MissingEntry
 
-from grader.course import open_gradebook
-
-from grader.record import MARKER, read_marker
+from grader.grading import layout
+from grader.grading.record import read_marker
+from grader.nbgrader_adapter import open_gradebook
 
 
 @dataclass
@@ -49,8 +49,7 @@ def _lesson_totals(rows: list[ExerciseScore]) -> dict[tuple[str, str], tuple[flo
 def _status(course_root: Path, lesson: str, student: str) -> str:
     marker = read_marker(course_root, lesson, student)
     if marker is None:
-        submitted = course_root / "submitted" / student / lesson / f"{lesson}.ipynb"
-        return "not graded yet" if submitted.exists() else "missing"
+        return "not graded yet" if layout.notebook(course_root, "submitted", lesson, student).exists() else "missing"
     if marker.get("tampered"):
         return "tampering found, scored 0: see integrity.csv and review"
     return f"not gradable: {marker['error']}" if marker.get("error") else "graded"
@@ -61,8 +60,7 @@ def _write_integrity(course_root: Path, path: Path) -> None:
     with open(path, "w", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(["student_id", "lesson", "severity", "kind", "where", "message"])
-        for marker_path in sorted((course_root / "autograded").glob(f"*/*/{MARKER}")):
-            lesson, student = marker_path.parent.name, marker_path.parent.parent.name
+        for student, lesson, _ in layout.each(course_root, "autograded", layout.MARKER):
             for finding in (read_marker(course_root, lesson, student) or {}).get("integrity", []):
                 writer.writerow([student, lesson, finding["severity"], finding["kind"], finding["where"],
                                  finding["message"]])

@@ -5,7 +5,7 @@ no points, stops on a duplicated cell ("old version" error) and trips on cells w
 - a test cell the student deleted is put back from the released lesson, after the cell it followed;
 - a second copy of a cell, and a cell whose id the lesson does not know (renamed), lose their
   nbgrader metadata and run as ordinary cells.
-grader.integrity reports every one of these as "repaired".
+grader.safety.integrity reports every one of these as "repaired".
 """
 
 import copy

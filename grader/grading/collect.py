@@ -9,13 +9,14 @@ Submissions land in ``<course>/submitted/<student>/<lesson>/<lesson>.ipynb``.
 
 import hashlib
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.utils import unzip
 
+from grader.files import write_atomically
+from grader.grading import layout
 from grader.paths import LESSON_STEMS
 
 DEFAULT_PATTERN = r"^(?P<student_id>[A-Za-z0-9.\-]+?)_(?:.*_)?(?P<file_id>\d\d_[a-z_]+)\.ipynb$"
@@ -92,13 +93,10 @@ def _collect_folder(folder: Path, course_root: Path, pattern: re.Pattern) -> Col
             report.skipped.append((shown, f"duplicate: {student} already submitted {lesson} as {seen[student, lesson]}"))
         else:
             seen[student, lesson] = shown
-            target = course_root / "submitted" / student / lesson / f"{lesson}.ipynb"
+            target = layout.notebook(course_root, "submitted", lesson, student)
             if target.exists() and _sha256(target) == _sha256(path):
                 report.unchanged.append((student, lesson))
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(".partial")
-            shutil.copyfile(path, partial)
-            partial.replace(target)
+            write_atomically(target, path.read_bytes())
             report.collected.append((student, lesson))
     return report

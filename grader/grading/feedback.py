@@ -10,9 +10,10 @@ from pathlib import Path
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from grader.classroom import class_api
-from grader.course import require_success
-from grader.record import read_marker
+from grader.grading.classroom import class_api
+from grader.nbgrader_adapter import require_success
+from grader.grading import layout
+from grader.grading.record import read_marker
 
 
 SHORT_MESSAGES = ("CheckFailed", "NotAttempted")  # helpers.checks: shown as the message alone, as in Jupyter
@@ -30,10 +31,6 @@ class AssertionMessagesOnly(NbGraderPreprocessor):
         return cell, resources
 
 
-def feedback_path(course_root: Path, lesson: str, student: str) -> Path:
-    return course_root / "feedback" / student / lesson / f"{lesson}.html"
-
-
 def _write_ungradable_page(path: Path, lesson: str, student: str, reason: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
@@ -47,14 +44,13 @@ def generate_feedback(course_root: Path, db_url: str, lessons: list[str] | None 
     """Feedback pages for every recorded submission; return their paths."""
     api = class_api(course_root, db_url)
     written = []
-    for marker_path in sorted((course_root / "autograded").glob("*/*/grader-result.json")):
-        lesson, student = marker_path.parent.name, marker_path.parent.parent.name
+    for student, lesson, _ in layout.each(course_root, "autograded", layout.MARKER):
         if lessons and lesson not in lessons:
             continue
         marker = read_marker(course_root, lesson, student)
         if marker.get("error"):
-            _write_ungradable_page(feedback_path(course_root, lesson, student), lesson, student, marker["error"])
+            _write_ungradable_page(layout.feedback_page(course_root, lesson, student), lesson, student, marker["error"])
         else:
             require_success(api.generate_feedback(lesson, student, force=True), f"generate_feedback {lesson} {student}")
-        written.append(feedback_path(course_root, lesson, student))
+        written.append(layout.feedback_page(course_root, lesson, student))
     return written

@@ -1,7 +1,7 @@
 """Autograde a whole class in parallel on Dask distributed, resumably, with one trusted writer.
 
 Workers (an embedded LocalCluster by default, or any cluster given by its scheduler address) run
-grader.execution.run_job; this process alone records results (grader.record). Already recorded
+grader.grading.runner.run_job; this process alone records results (grader.grading.record). Already recorded
 submissions are skipped unless forced; one broken submission is reported and never stops the batch.
 """
 
@@ -13,10 +13,14 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from grader.execution import GradingJob, GradingResult, run_job
-from grader.paths import LESSON_STEMS, SOLUTIONS
-from grader.record import is_recorded, record
-from grader.sandbox import Limits, require_sandbox
+from grader.grading.jobs import GradingJob, GradingResult
+from grader.grading.runner import run_job
+from grader.grading.scratch import remove_worker_folder
+from grader.grading import layout
+from grader.paths import SOLUTIONS
+from grader.grading.record import is_recorded, record
+from grader.safety.sandbox import require_sandbox
+from grader.settings import Limits
 
 
 @dataclass
@@ -49,10 +53,7 @@ def find_submissions(course_root: Path, lessons: list[str] | None = None,
                      students: list[str] | None = None) -> list[Submission]:
     """Every collected submission, by student then lesson."""
     found = []
-    for path in sorted((course_root / "submitted").glob("*/*/*.ipynb")):
-        lesson, student = path.parent.name, path.parent.parent.name
-        if path.stem != lesson or lesson not in LESSON_STEMS:
-            continue
+    for student, lesson, path in layout.each(course_root, "submitted"):
         if (lessons and lesson not in lessons) or (students and student not in students):
             continue
         found.append(Submission(lesson, student, path))
@@ -125,4 +126,5 @@ def autograde_class(course_root: Path, db_url: str, lessons: list[str] | None = 
             bar.set_postfix_str(f"students {students_done}/{len(remaining_per_student)}, failed {len(report.failed)}")
             bar.update()
         bar.close()
+        client.run(remove_worker_folder)  # template courses and job folders of every worker
     return report

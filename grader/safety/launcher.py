@@ -1,7 +1,7 @@
 """Start a graded notebook's kernel inside the sandbox (the argv of the grader-sandbox kernelspec).
 
-``python -m grader.kernel_launcher SETTINGS CONNECTION_FILE [kernel args...]``: runs, outside the
-sandbox, as the grading user; applies the limits of grader.sandbox, hands the connection file to the
+``python -m grader.safety.launcher SETTINGS CONNECTION_FILE [kernel args...]``: runs, outside the
+sandbox, as the grading user; applies the limits of grader.safety.sandbox, hands the connection file to the
 sandbox user, starts ipykernel under bwrap and setpriv (or, with sandboxing turned off by the
 instructor, with the limits only), kills it at the notebook's time limit, and records how it ended.
 """
@@ -15,54 +15,55 @@ import sys
 import time
 from pathlib import Path
 
-from grader.sandbox import bwrap_arguments
+from grader.safety.sandbox import KernelSettings, bwrap_arguments
+from grader.settings import Limits
 
 
-def _set_limits(limits: dict) -> None:
+def _set_limits(limits: Limits) -> None:
     """Runs in the child before exec: resource limits, and a lower priority than the grader itself."""
-    for name, value in (("RLIMIT_CPU", limits["cpu_seconds"]), ("RLIMIT_AS", limits["memory_bytes"]),
-                        ("RLIMIT_NPROC", limits["processes"]), ("RLIMIT_FSIZE", limits["file_bytes"]),
-                        ("RLIMIT_NOFILE", limits["open_files"]), ("RLIMIT_CORE", 0)):
+    for name, value in (("RLIMIT_CPU", limits.cpu_seconds), ("RLIMIT_AS", limits.memory_bytes),
+                        ("RLIMIT_NPROC", limits.processes), ("RLIMIT_FSIZE", limits.file_bytes),
+                        ("RLIMIT_NOFILE", limits.open_files), ("RLIMIT_CORE", 0)):
         resource.setrlimit(getattr(resource, name), (value, value))
     os.nice(10)
 
 
-def _hand_over(settings: dict, connection_file: Path) -> None:
+def _hand_over(settings: KernelSettings, connection_file: Path) -> None:
     """Let the sandbox user read the connection file and create its sockets in the runtime folder."""
-    uid = settings["uid"]
-    runtime = Path(settings["runtime"])
+    uid = settings.uid
+    runtime = Path(settings.runtime)
     os.chown(runtime, uid, uid)
     os.chown(connection_file, uid, uid)
-    for path in [Path(settings["scratch"]), *Path(settings["scratch"]).rglob("*")]:
+    for path in [Path(settings.scratch), *Path(settings.scratch).rglob("*")]:
         os.chown(path, uid, uid)
 
 
-def command(settings: dict, connection_file: Path, kernel_args: list[str]) -> list[str]:
-    output_bytes = settings["limits"]["output_bytes"]
-    start_with_probe = (f"import sys; sys.path.insert(0, {settings['probe_dir']!r}); "
-                        f"import grader_probe; grader_probe.start({output_bytes})")  # see grader.kernel_probe
-    kernel = [settings["python"], "-c", start_with_probe, "-f", str(connection_file), *kernel_args]
-    if not settings["sandboxed"]:
+def command(settings: KernelSettings, connection_file: Path, kernel_args: list[str]) -> list[str]:
+    output_bytes = settings.limits.output_bytes
+    start_with_probe = (f"import sys; sys.path.insert(0, {settings.probe_dir!r}); "
+                        f"import grader_probe; grader_probe.start({output_bytes})")  # see grader.safety.probe
+    kernel = [settings.python, "-c", start_with_probe, "-f", str(connection_file), *kernel_args]
+    if not settings.sandboxed:
         return kernel
-    uid = str(settings["uid"])
+    uid = str(settings.uid)
     drop_privileges = ["setpriv", "--reuid", uid, "--regid", uid, "--clear-groups",
                        "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
-    sandbox = bwrap_arguments(Path(settings["scratch"]), [Path(p) for p in settings["readable"]], settings["env"],
-                              writable=[Path(settings["runtime"])])
+    sandbox = bwrap_arguments(Path(settings.scratch), [Path(p) for p in settings.readable], settings.env,
+                              writable=[Path(settings.runtime)])
     return sandbox + drop_privileges + kernel
 
 
-def _describe_end(returncode: int, timed_out: bool, stopped: bool, limits: dict) -> str:
+def _describe_end(returncode: int, timed_out: bool, stopped: bool, limits: Limits) -> str:
     if stopped:
         return ("the kernel stopped answering (a cell ran past its time limit and could not be interrupted, "
                 "e.g. a fork bomb) and the grader shut it down")
     if timed_out:
-        return f"the notebook ran past its time limit of {limits['notebook_seconds']} s and its kernel was stopped"
+        return f"the notebook ran past its time limit of {limits.notebook_seconds} s and its kernel was stopped"
     if returncode < 0 or returncode > 128:
         number = -returncode if returncode < 0 else returncode - 128
         name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
         if name == "SIGXCPU":
-            return f"the kernel used its {limits['cpu_seconds']} s of CPU time and was stopped (SIGXCPU)"
+            return f"the kernel used its {limits.cpu_seconds} s of CPU time and was stopped (SIGXCPU)"
         if name == "SIGKILL":
             return "the kernel was killed (SIGKILL): it ran out of memory or was shut down"
         return f"the kernel crashed ({name})"
@@ -72,16 +73,16 @@ def _describe_end(returncode: int, timed_out: bool, stopped: bool, limits: dict)
 
 def main(argv: list[str]) -> int:
     settings_file, connection_file, *kernel_args = argv
-    settings = json.loads(Path(settings_file).read_text())
+    settings = KernelSettings.read(Path(settings_file))
     connection_file = Path(connection_file)
-    env = dict(settings["env"])
-    if settings["sandboxed"]:
+    env = dict(settings.env)
+    if settings.sandboxed:
         _hand_over(settings, connection_file)
     else:
         env = {**os.environ, **env}
-    limits = settings["limits"]
+    limits = settings.limits
     started = time.monotonic()
-    log = open(Path(settings["status_file"]).with_name("kernel.log"), "ab")  # the kernel's own chatter
+    log = open(Path(settings.status_file).with_name("kernel.log"), "ab")  # the kernel's own chatter
     kernel = subprocess.Popen(command(settings, connection_file, kernel_args), env=env, stdout=log, stderr=log,
                               stdin=subprocess.DEVNULL, preexec_fn=lambda: _set_limits(limits))
     stopped = []
@@ -94,14 +95,14 @@ def main(argv: list[str]) -> int:
         signal.signal(signum, stop)
     timed_out = False
     try:
-        returncode = kernel.wait(timeout=limits["notebook_seconds"])
+        returncode = kernel.wait(timeout=limits.notebook_seconds)
     except subprocess.TimeoutExpired:
         timed_out = True
         kernel.kill()
         returncode = kernel.wait()
     status = {"returncode": returncode, "timed_out": timed_out, "seconds": round(time.monotonic() - started, 1),
               "explanation": _describe_end(returncode, timed_out, bool(stopped), limits)}
-    Path(settings["status_file"]).write_text(json.dumps(status))
+    Path(settings.status_file).write_text(json.dumps(status))
     return 0
 
 

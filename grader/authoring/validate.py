@@ -8,7 +8,7 @@ from pathlib import Path
 
 from nbgrader.validator import Validator
 
-from grader.course import load_config
+from grader.nbgrader_adapter import load_config
 from grader.notebooks import graded_tests, read
 
 

@@ -1,6 +1,6 @@
 """The sandbox a graded notebook's kernel runs in: bubblewrap, an unprivileged user and resource limits.
 
-Policy lives here; grader.kernel_launcher applies it when nbgrader starts the kernel. Inside the
+Policy lives here; grader.safety.launcher applies it when nbgrader starts the kernel. Inside the
 sandbox the kernel sees, read-only, only the Python installation, the course's ``helpers`` package and
 the FashionMNIST folder; it may write only to its private scratch folder (which is also /tmp). It has no
 network (a new network namespace), no view of solutions/, the course folder, the gradebook or other
@@ -16,29 +16,35 @@ import sysconfig
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from grader.settings import Limits
+
 KERNEL_NAME = "grader-sandbox"
 SCRATCH_INSIDE = "/sandbox"  # where the private scratch folder appears inside the sandbox
 FIRST_UID = 200_000  # sandbox user ids: FIRST_UID + (worker pid % 100000), owned by no real user
 
 
 @dataclass(frozen=True)
-class Limits:
-    """What one graded notebook may use. Times in seconds, sizes in bytes."""
+class KernelSettings:
+    """How to start one job's kernel: written by :func:`write_kernel`, read by grader.safety.launcher."""
 
-    cell_seconds: int = 180  # wall time per cell, then the cell is interrupted (KeyboardInterrupt)
-    notebook_seconds: int = 900  # wall time for the whole notebook, then the kernel is killed
-    cpu_seconds: int = 900  # CPU time of the kernel process (RLIMIT_CPU)
-    memory_bytes: int = 6 * 2**30  # address space per process (RLIMIT_AS); torch alone maps ~2 GiB
-    processes: int = 32  # processes and threads of the sandbox user (RLIMIT_NPROC)
-    file_bytes: int = 256 * 2**20  # largest file the notebook may write (RLIMIT_FSIZE)
-    output_bytes: int = 2 * 2**20  # outputs kept per notebook; the rest is dropped with a notice
-    open_files: int = 1024  # RLIMIT_NOFILE
+    sandboxed: bool
+    uid: int
+    limits: Limits
+    scratch: str
+    runtime: str
+    readable: list[str]
+    env: dict[str, str]
+    probe_dir: str
+    python: str
+    status_file: str
 
-    def describe(self) -> str:
-        mib = 2**20
-        return (f"{self.cell_seconds} s per cell, {self.notebook_seconds} s per notebook, {self.cpu_seconds} s CPU, "
-                f"{self.memory_bytes // mib} MiB address space, {self.processes} processes, "
-                f"{self.file_bytes // mib} MiB per file, {self.output_bytes // mib} MiB of output")
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=1))
+
+    @classmethod
+    def read(cls, path: Path) -> "KernelSettings":
+        data = json.loads(Path(path).read_text())
+        return cls(**{**data, "limits": Limits(**data["limits"])})
 
 
 class SandboxUnavailable(RuntimeError):
@@ -151,21 +157,18 @@ def write_kernel(job_dir: Path, limits: Limits, sandboxed: bool) -> dict[str, Pa
     folders["runtime"].mkdir(parents=True, exist_ok=True)
     probe_dir = job_dir / "probe"
     probe_dir.mkdir(exist_ok=True)
-    shutil.copyfile(Path(__file__).with_name("kernel_probe.py"), probe_dir / "grader_probe.py")
-    uid = sandbox_uid()
+    shutil.copyfile(Path(__file__).with_name("probe.py"), probe_dir / "grader_probe.py")
     home = f"{SCRATCH_INSIDE}/home" if sandboxed else str(folders["scratch"] / "home")
-    settings = {
-        "sandboxed": sandboxed, "uid": uid, "limits": asdict(limits),
-        "scratch": str(folders["scratch"]), "runtime": str(folders["runtime"]),
-        "readable": [str(p) for p in readonly_paths() + [probe_dir]], "env": kernel_environment(home),
-        "probe_dir": str(probe_dir),
-        "python": sys.executable, "status_file": str(job_dir / "kernel-status.json"),
-    }
+    settings = KernelSettings(
+        sandboxed=sandboxed, uid=sandbox_uid(), limits=limits,
+        scratch=str(folders["scratch"]), runtime=str(folders["runtime"]),
+        readable=[str(p) for p in readonly_paths() + [probe_dir]], env=kernel_environment(home),
+        probe_dir=str(probe_dir), python=sys.executable, status_file=str(job_dir / "kernel-status.json"))
     settings_file = job_dir / "kernel-settings.json"
-    settings_file.write_text(json.dumps(settings, indent=1))
+    settings.write(settings_file)
     spec_dir = folders["kernels"] / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
-    spec = {"argv": [sys.executable, "-m", "grader.kernel_launcher", str(settings_file), "{connection_file}"],
+    spec = {"argv": [sys.executable, "-m", "grader.safety.launcher", str(settings_file), "{connection_file}"],
             "display_name": "Python 3 (grading sandbox)", "language": "python",
             "interrupt_mode": "message"}  # signals do not cross into the sandbox's own session
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))

@@ -11,13 +11,14 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
-from grader.kernel_probe import MIME as PROBE_MIME
+from grader.safety.probe import MIME as PROBE_MIME
+from grader.settings import DEFAULT_LIMITS
 
 NOTICE = "[grader] output limit reached: {limit} bytes; later output of this notebook was dropped\n"
 
 
 class LimitedOutputExecute(Execute):
-    max_output_bytes = Integer(2 * 2**20, help="Output bytes kept per notebook.").tag(config=True)
+    max_output_bytes = Integer(DEFAULT_LIMITS.output_bytes, help="Output bytes kept per notebook.").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._output_bytes, self._notice_given = 0, False

@@ -10,16 +10,16 @@ import matplotlib
 import nbformat
 from matplotlib.figure import Figure
 
-from grader.export import exercise_scores
-from grader.misconceptions import NOT_A_LETTER, NOT_ANSWERED, tally
+from grader.grading import layout
+from grader.grading.export import exercise_scores
+from grader.grading.misconceptions import NOT_A_LETTER, NOT_ANSWERED, tally
 from grader.notebooks import graded_tests, nbgrader_meta
 
 
 def failure_messages(course_root: Path) -> dict[tuple[str, str], Counter]:
     """{(lesson, exercise): Counter of 'Error: first line of message'} from the autograded notebooks."""
     found: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for path in sorted((course_root / "autograded").glob("*/*/*.ipynb")):
-        lesson = path.parent.name
+    for _, lesson, path in layout.each(course_root, "autograded"):
         notebook = nbformat.read(path, as_version=4)
         for cell in graded_tests(notebook):
             for output in cell.get("outputs", []):

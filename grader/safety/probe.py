@@ -5,7 +5,7 @@ helpers and remembers the functions and classes they hold. While grading, every 
 with a hidden ``verify(globals())``. It raises IntegrityError (so the test scores 0) when student code
 replaced something remembered (``torch.allclose``, ``Tensor.__eq__``, a helper), rebound a helper's
 name, or left an object that claims to equal anything; and it leaves a hidden report in the cell's
-outputs, which the grader reads outside the kernel (grader.integrity), so a silenced probe shows too.
+outputs, which the grader reads outside the kernel (grader.safety.integrity), so a silenced probe shows too.
 
 This file is copied into each job and imported as ``grader_probe``; it must not import the grader.
 """
@@ -71,7 +71,7 @@ def _limit_printing(budget: int) -> None:
     OutStream.write = limited_write
 
 
-def start(output_bytes: int = 2 * 2**20) -> None:
+def start(output_bytes: int) -> None:
     """Remember what the tests rely on, cap printing, then run the kernel (ipykernel reads sys.argv)."""
     for name in MODULES:
         module = importlib.import_module(name)

@@ -14,6 +14,7 @@ from unittest import mock
 import nbformat
 from nbclient import NotebookClient
 
+from grader.files import write_notebook_atomically
 from grader.notebooks import read
 from grader.paths import SOLUTIONS
 
@@ -31,7 +32,4 @@ def refresh(stem: str, timeout: int = 1800) -> Path:
         NotebookClient(notebook, timeout=timeout, kernel_name="python3", allow_errors=False,
                        store_widget_state=False, resources={"metadata": {"path": scratch}}).execute()
     notebook.metadata.pop("widgets", None)
-    partial = path.with_suffix(".ipynb.partial")
-    nbformat.write(notebook, partial)
-    partial.replace(path)
-    return path
+    return write_notebook_atomically(notebook, path)

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
 
-from grader.course import api_for, load_config, require_success, stage_sources
+from grader.grading.layout import stage_sources
+from grader.nbgrader_adapter import api_for, load_config, require_success
 
 DB_ENV_VAR = "GRADER_DB_URL"
 

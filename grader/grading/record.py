@@ -1,6 +1,6 @@
 """The trusted writer: the only code that writes grading results into the class gradebook.
 
-Student code runs elsewhere (grader.execution); here we only read the autograded notebook it
+Student code runs elsewhere (grader.grading.runner); here we only read the autograded notebook it
 returned and store the scores with nbgrader's own SaveAutoGrades (or zeros, when there is no notebook
 or the integrity report found tampering), and the integrity report in the marker. Each submission's results are
 written in this order: autograded notebook, gradebook rows, then a small marker file naming the
@@ -16,25 +16,14 @@ import nbformat
 from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import SaveAutoGrades
 
-from grader.course import open_gradebook
-from grader.execution import GradingResult
-
-MARKER = "grader-result.json"
-
-
-def autograded_folder(course_root: Path, lesson: str, student: str) -> Path:
-    return course_root / "autograded" / student / lesson
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    partial.replace(path)
+from grader.files import write_atomically
+from grader.grading import layout
+from grader.grading.jobs import GradingResult
+from grader.nbgrader_adapter import open_gradebook
 
 
 def read_marker(course_root: Path, lesson: str, student: str) -> dict | None:
-    path = autograded_folder(course_root, lesson, student) / MARKER
+    path = layout.marker(course_root, lesson, student)
     try:
         return json.loads(path.read_text())
     except (FileNotFoundError, json.JSONDecodeError):
@@ -56,18 +45,18 @@ def is_recorded(course_root: Path, db_url: str, lesson: str, student: str, diges
 
 def record(course_root: Path, db_url: str, result: GradingResult, digest: str) -> None:
     """Store one grading result: autograded notebook, gradebook scores, then the completion marker."""
-    folder = autograded_folder(course_root, result.lesson, result.student)
+    notebook_path = layout.notebook(course_root, "autograded", result.lesson, result.student)
     with open_gradebook(db_url) as gradebook:
         gradebook.update_or_create_student(result.student)
         gradebook.update_or_create_submission(result.lesson, result.student)
     if result.autograded is not None:
-        _write_atomically(folder / f"{result.lesson}.ipynb", result.autograded)
+        write_atomically(notebook_path, result.autograded)
         notebook = nbformat.reads(result.autograded.decode("utf-8"), as_version=4)
         resources = {"nbgrader": {"notebook": result.lesson, "assignment": result.lesson,
                                   "student": result.student, "db_url": db_url}}
         SaveAutoGrades().preprocess(notebook, resources)
     else:
-        (folder / f"{result.lesson}.ipynb").unlink(missing_ok=True)
+        notebook_path.unlink(missing_ok=True)
     if result.autograded is None or result.tampered:  # no notebook, or tampering: nothing is earned
         with open_gradebook(db_url) as gradebook:
             submission = gradebook.find_submission_notebook(result.lesson, result.lesson, result.student)
@@ -77,4 +66,4 @@ def record(course_root: Path, db_url: str, result: GradingResult, digest: str) -
     marker = {"submission_sha256": digest, "error": result.error, "timings": result.timings,
               "tampered": result.tampered, "integrity": result.integrity,
               "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
-    _write_atomically(folder / MARKER, json.dumps(marker, indent=1).encode())
+    write_atomically(layout.marker(course_root, result.lesson, result.student), json.dumps(marker, indent=1))

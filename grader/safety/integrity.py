@@ -3,14 +3,14 @@
 Three sources, each a list of Findings:
 - structure: the submission against the released lesson (deleted, duplicated, renamed, reordered or
   edited locked cells, changed cell types). nbgrader (edited locked cells, cell types) and
-  grader.repair (deleted tests, duplicated and renamed cells) put these right before running, so
+  grader.safety.repair (deleted tests, duplicated and renamed cells) put these right before running, so
   they never change a score; they are reported as "repaired".
 - code: the student's cells read with ``ast`` (never run): patching torch, numpy or our helpers,
   classes that redefine ``==``, process, network and file tricks. Reported as "suspicious".
-- runtime: what the kernel probe (grader.kernel_probe) reported after each graded test, and graded
+- runtime: what the kernel probe (grader.safety.probe) reported after each graded test, and graded
   tests that passed without a probe report (the probe was silenced). Reported as "tampering".
 
-Policy (grader.execution): any "tampering" finding sets the whole submission to 0 for the instructor
+Policy (grader.grading.runner): any "tampering" finding sets the whole submission to 0 for the instructor
 to review; tampering never earns points.
 """
 
@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 
 from nbformat import NotebookNode
 
-from grader.kernel_probe import MIME as PROBE_MIME
+from grader.safety.probe import MIME as PROBE_MIME
 from grader.notebooks import is_graded_test, nbgrader_meta
 
 TAMPERING, SUSPICIOUS, REPAIRED = "tampering", "suspicious", "repaired"
@@ -90,7 +90,7 @@ def structure_findings(submission: NotebookNode, release: NotebookNode) -> list[
                                  f"locked cell {grade_id} was edited; the lesson's version was graded"))
     for grade_id in released:
         if grade_id not in seen:
-            restored = is_graded_test(released[grade_id])  # grader.repair puts deleted tests back
+            restored = is_graded_test(released[grade_id])  # grader.safety.repair puts deleted tests back
             outcome = "the lesson's test was put back and run" if restored else "it was not graded"
             found.append(Finding(REPAIRED if restored else SUSPICIOUS, "cell deleted", grade_id,
                                  f"cell {grade_id} is missing; {outcome}"))

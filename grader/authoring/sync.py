@@ -5,7 +5,7 @@ from pathlib import Path
 
 from grader.notebooks import NotebookError, cell_signature, read
 from grader.paths import LESSONS
-from grader.release import generate_into
+from grader.authoring.release import generate_into
 
 
 def stale_lessons(stems: list[str], lessons_folder: Path = LESSONS) -> dict[str, str]:

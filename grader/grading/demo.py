@@ -1,4 +1,4 @@
-"""A sample class of lesson-01 submissions whose scores are known, for tests, demos and benchmarks.
+"""A sample class of lesson-01 submissions whose scores are known (``python -m grader demo``), for trying the grader, tests and benchmarks.
 
 Students: a correct submission, a partly correct one (the first half of the answers), a blank one
 (the untouched lesson), one with hard-coded answers (they pass the visible tests only), a broken
@@ -9,9 +9,8 @@ from pathlib import Path
 
 import nbformat
 
-from grader.notebooks import graded_tests, nbgrader_meta, read
+from grader.notebooks import graded_tests, nbgrader_meta, read, solution_answers, substitute
 from grader.paths import LESSONS, SOLUTIONS
-from grader.submissions import solution_answers, substitute
 
 LESSON = "01_quickstart"
 

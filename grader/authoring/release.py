@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-import nbformat
-
-from grader.course import api_for, load_config, require_success, stage_sources, temporary_course
+from grader.files import write_notebook_atomically
+from grader.grading.layout import notebook as course_notebook, stage_sources
+from grader.nbgrader_adapter import api_for, load_config, require_success, temporary_course
 from grader.notebooks import read
 from grader.paths import LESSONS, SOLUTIONS
-from grader.run_all import prepare_for_learners
+from grader.authoring.run_all import prepare_for_learners
 
 GENERATED_NOTE = "Generated from solutions/ by `python -m grader release`; edit solutions/ instead."
 
@@ -24,7 +24,7 @@ def generate_into(stems: list[str], destination: Path, source_folder: Path = SOL
         api = api_for(course_root, config)
         for stem in stems:
             require_success(api.generate_assignment(stem, force=True, create=True), f"generate_assignment {stem}")
-            notebook = read(course_root / "release" / stem / f"{stem}.ipynb")
+            notebook = read(course_notebook(course_root, "release", stem))
             prepare_for_learners(notebook, read(source_folder / f"{stem}.ipynb"))
             written.append(_write_lesson(notebook, destination / f"{stem}.ipynb"))
     return written
@@ -38,10 +38,7 @@ def _write_lesson(notebook, path: Path) -> Path:
         if cell.cell_type == "code":
             cell.execution_count = None
             cell.outputs = []
-    partial = path.with_suffix(".ipynb.partial")
-    nbformat.write(notebook, partial)
-    partial.replace(path)
-    return path
+    return write_notebook_atomically(notebook, path)
 
 
 def release(stems: list[str]) -> list[Path]:

@@ -1,0 +1,1 @@
+"""Authoring the course: solutions/ → lessons/ (release, refresh), the checks (sync, validate, leaks) and the learners' bundle."""

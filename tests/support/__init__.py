@@ -1,0 +1,1 @@
+"""What the tests (and bench/) build submissions and run notebooks with; not part of the product."""
