@@ -20,9 +20,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from grader.paths import CONFIG_FILE, REPO, SOLUTIONS
 from grader.grading.demo import LESSON, build
-
+from grader.paths import CONFIG_FILE, REPO, SOLUTIONS
 
 TOOLS_ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 

@@ -12,10 +12,9 @@ from datetime import datetime
 import nbformat
 
 from grader.grading.runner import GradingJob, run_job
-from grader.notebooks import read
+from grader.notebooks import read, solution_answers, substitute
 from grader.paths import LESSONS, SOLUTIONS, resolve_stems
 from grader.safety.sandbox import require_sandbox
-from grader.notebooks import solution_answers, substitute
 
 
 def correct_submission(stem: str) -> bytes:

@@ -1,10 +1,13 @@
-"""Keep every test's Jupyter, IPython and matplotlib state inside a temporary folder."""
+"""Keep every test's Jupyter, IPython, matplotlib and temp-file state inside one temporary folder, removed
+at the end; skip (or, under CI=true, fail) tests whose prerequisites this machine lacks."""
 
 import os
 import shutil
 import tempfile
 
 import matplotlib
+
+from tests.support.prerequisites import CHECKS, require
 
 _STATE_DIR = None
 
@@ -14,12 +17,19 @@ def pytest_configure(config):
     _STATE_DIR = tempfile.mkdtemp(prefix="course-tests-")
     for variable, folder in {"JUPYTER_CONFIG_DIR": "jupyter-config", "JUPYTER_DATA_DIR": "jupyter-data",
                              "JUPYTER_RUNTIME_DIR": "jupyter-runtime", "IPYTHONDIR": "ipython",
-                             "MPLCONFIGDIR": "matplotlib"}.items():
+                             "MPLCONFIGDIR": "matplotlib", "TMPDIR": "tmp"}.items():
         path = os.path.join(_STATE_DIR, folder)
         os.makedirs(path, exist_ok=True)
         os.environ[variable] = path
+    tempfile.tempdir = None  # TMPDIR is read again: the tests' own and their kernels' temp files land inside
     os.environ["MPLBACKEND"] = "Agg"
     matplotlib.use("Agg")
+
+
+def pytest_runtest_setup(item):
+    for marker in CHECKS:
+        if item.get_closest_marker(marker):
+            require(marker)
 
 
 def pytest_unconfigure(config):

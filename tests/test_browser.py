@@ -12,13 +12,12 @@ import time
 
 import pytest
 
-from grader.notebooks import read
+from grader.notebooks import read, solution_answers
 from grader.paths import LESSONS, REPO, SOLUTIONS
-from grader.notebooks import solution_answers
 from helpers.quiz import all_questions, is_correct
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, running_lab
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.notebooks]
 SCREENSHOTS = REPO / "test-results" / "browser"
 LESSONS_TRIED = ("01_quickstart", "02_tensors")
 RUN_ALL_MINUTES = 6
@@ -29,9 +28,6 @@ COLOUR = "element => getComputedStyle(element).color"
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); "
-                    "`make test` does this when run as root")
     from playwright.sync_api import sync_playwright
 
     root, state = tmp_path_factory.mktemp("my-work"), tmp_path_factory.mktemp("jupyter-state")

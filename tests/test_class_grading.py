@@ -8,26 +8,27 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from grader.cli import main
 from grader.grading.batch import autograde_class
 from grader.grading.classroom import prepare_lessons
-from grader.cli import main
 from grader.grading.collect import collect
-from grader.nbgrader_adapter import open_gradebook
+from grader.grading.demo import LESSON, build
 from grader.grading.export import export
 from grader.grading.feedback import generate_feedback
+from grader.grading.report import write_report
+from grader.nbgrader_adapter import open_gradebook
 from grader.notebooks import graded_tests, read
 from grader.paths import REPO, SOLUTIONS
-from grader.grading.report import write_report
-from grader.grading.demo import LESSON, build
 from tests.servers import dask_cluster, postgresql_server
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
 
 def sqlite_url(course: Path) -> str:
@@ -142,6 +143,12 @@ def test_cli_commands_end_to_end(graded_class, tmp_path, capsys):
     assert "run `python -m grader collect` first" in capsys.readouterr().err
 
 
+def test_grading_leaves_nothing_of_its_own_in_the_temp_folder(graded_class):
+    """Template courses and job folders hold hidden tests: they are gone once the batch is done."""
+    left = sorted(path.name for path in Path(tempfile.gettempdir()).glob("grader-*"))
+    assert not left, f"the batch left these in {tempfile.gettempdir()}: {left}"
+
+
 def test_collect_from_an_lms_zip_reports_what_it_skipped(tmp_path):
     build(tmp_path / "class")
     archive = tmp_path / "download.zip"
@@ -162,6 +169,7 @@ def test_collect_from_an_lms_zip_reports_what_it_skipped(tmp_path):
     assert main(["collect", str(tmp_path / "missing.zip"), "--course", str(tmp_path / "c")]) == 2
 
 
+@pytest.mark.database
 def test_postgresql_gradebook_gives_the_same_scores(tmp_path):
     with postgresql_server() as db_url:
         course, expected, _ = grade_sample_class(tmp_path, db_url=db_url)

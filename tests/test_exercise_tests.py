@@ -1,100 +1,98 @@
 """Tests of the tests: every deliberately wrong answer is rejected by its test cell, with the intended message.
 
-Each lesson's wrong answers live in tests/wrong_answers/l<NN>_<slug>.py. For each round, one wrong
-answer per exercise is put into the solution notebook, which is executed in grading mode. Wrong answers
-marked ``visible`` run against the tests as the learner sees them (hidden tests removed).
+Each lesson's wrong answers live in tests/wrong_answers/l<NN>_<slug>.py. All of a lesson's answers (wrong,
+other right ones, hard-coded) are tried in one live kernel that runs the solution once
+(tests/support/live_kernel.py): each answer in its cell's place, then its test. Wrong answers marked
+``visible`` run against the tests as the learner sees them (hidden tests removed).
 """
 
-import copy
 import importlib
-import re
-from pathlib import Path
 
 import pytest
 
-from grader.notebooks import graded_tests, nbgrader_meta, read
+from grader.notebooks import nbgrader_meta, read
 from grader.paths import SOLUTIONS, written_lessons
-from tests.support.execution import execute, outcomes_of_tests
-from grader.notebooks import substitute
+from tests.support.live_kernel import Attempt, LiveLesson
 
+pytestmark = pytest.mark.notebooks
 STEMS = written_lessons()
 
 
-def wrong_answers_of(stem: str):
-    return importlib.import_module(f"tests.wrong_answers.l{stem}").WRONG_ANSWERS
+def answers_module(stem: str):
+    return importlib.import_module(f"tests.wrong_answers.l{stem}")
 
 
-def check_cell_after(notebook, answer_cell: str) -> str:
-    """The grade_id of the first graded test cell after the answer cell."""
-    ids = [nbgrader_meta(cell).get("grade_id") for cell in notebook.cells]
-    tests = {nbgrader_meta(cell)["grade_id"] for cell in graded_tests(notebook)}
-    return next(grade_id for grade_id in ids[ids.index(answer_cell) + 1:] if grade_id in tests)
+def attempts_of(stem: str) -> dict[str, list]:
+    """What to try for a lesson, by kind: wrong answers, other right answers, hard-coded answers."""
+    module = answers_module(stem)
+    return {"wrong": [Attempt(w.cell, w.code, w.visible) for w in module.WRONG_ANSWERS],
+            "right": [Attempt(r.cell, r.code) for r in getattr(module, "RIGHT_ANSWERS", [])],
+            "hard_coded": [Attempt(cell, code, visible=True) for cell, code in module.HARD_CODED.items()]}
 
 
-HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.DOTALL)
+@pytest.fixture(scope="module")
+def tried(tmp_path_factory):
+    """{stem: ({kind: [outcome per attempt]}, {test grade_id: the solution's outcome})}, one kernel per lesson."""
+    results = {}
+
+    def run(stem: str):
+        if stem not in results:
+            kinds = attempts_of(stem)
+            everything = [attempt for attempts in kinds.values() for attempt in attempts]
+            lesson = LiveLesson(read(SOLUTIONS / f"{stem}.ipynb"), tmp_path_factory.mktemp(stem))
+            outcomes, solution = lesson.try_answers(everything)
+            by_kind, start = {}, 0
+            for kind, attempts in kinds.items():
+                by_kind[kind], start = outcomes[start:start + len(attempts)], start + len(attempts)
+            results[stem] = (by_kind, solution)
+        return results[stem]
+
+    return run
 
 
-def without_hidden_tests(notebook):
-    """The notebook with every hidden-test block removed, as the learner's tests are."""
-    stripped = copy.deepcopy(notebook)
-    for cell in graded_tests(stripped):
-        cell.source = HIDDEN_TESTS.sub("", cell.source)
-    return stripped
-
-
-def rounds(wrong_answers) -> list[list]:
-    """Group wrong answers so each round holds at most one per answer cell, and visible ones apart."""
-    grouped: list[list] = []
-    for wrong in wrong_answers:
-        visible = getattr(wrong, "visible", False)
-        target = next((group for group in grouped
-                       if all(w.cell != wrong.cell and getattr(w, "visible", False) == visible for w in group)), None)
-        if target is None:
-            grouped.append(target := [])
-        target.append(wrong)
-    return grouped
-
-
-@pytest.mark.slow
 @pytest.mark.parametrize("stem", STEMS)
 def test_every_exercise_has_a_wrong_answer(stem):
     notebook = read(SOLUTIONS / f"{stem}.ipynb")
     answer_cells = {nbgrader_meta(c)["grade_id"] for c in notebook.cells if nbgrader_meta(c).get("solution")
                     and not nbgrader_meta(c)["grade_id"].startswith("quiz_")}  # knowledge checks carry no points
-    covered = {wrong.cell for wrong in wrong_answers_of(stem)}
+    covered = {wrong.cell for wrong in answers_module(stem).WRONG_ANSWERS}
     assert answer_cells <= covered, f"{stem}: exercises without a wrong answer: {sorted(answer_cells - covered)}"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("stem", STEMS)
-def test_wrong_answers_are_rejected_with_the_intended_message(stem, tmp_path: Path):
-    notebook = read(SOLUTIONS / f"{stem}.ipynb")
+def test_wrong_answers_are_rejected_with_the_intended_message(stem, tried):
+    outcomes = tried(stem)[0]["wrong"]
     problems = []
-    for group in rounds(wrong_answers_of(stem)):
-        tests = without_hidden_tests(notebook) if group[0].visible else notebook
-        outcomes = outcomes_of_tests(execute(substitute(tests, {w.cell: w.code for w in group}), tmp_path))
-        for wrong in group:
-            found = outcomes[check_cell_after(notebook, wrong.cell)]
-            if not found:
-                where = "its visible test" if wrong.visible else "its test"
-                problems.append(f"{wrong.cell}: a wrong answer passed {where}")
-            elif wrong.message not in found:
-                problems.append(f"{wrong.cell}: expected a message containing {wrong.message!r}, got {found!r}")
+    for wrong, found in zip(answers_module(stem).WRONG_ANSWERS, outcomes):
+        if not found:
+            problems.append(f"{wrong.cell}: a wrong answer passed {'its visible test' if wrong.visible else 'its test'}")
+        elif wrong.message not in found:
+            problems.append(f"{wrong.cell}: expected a message containing {wrong.message!r}, got {found!r}")
     assert not problems, "\n".join(problems)
-
-
-def right_answers_of(stem: str):
-    return getattr(importlib.import_module(f"tests.wrong_answers.l{stem}"), "RIGHT_ANSWERS", [])
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stem", [stem for stem in STEMS if right_answers_of(stem)])
-def test_other_right_answers_pass(stem, tmp_path: Path):
-    right_answers = right_answers_of(stem)
-    notebook = read(SOLUTIONS / f"{stem}.ipynb")
-    problems = []
-    for group in rounds(right_answers):
-        outcomes = outcomes_of_tests(execute(substitute(notebook, {r.cell: r.code for r in group}), tmp_path))
-        problems += [f"{right.cell} ({right.why}): rejected with {outcomes[check_cell_after(notebook, right.cell)]!r}"
-                     for right in group if outcomes[check_cell_after(notebook, right.cell)]]
+@pytest.mark.parametrize("stem", STEMS)
+def test_other_right_answers_pass(stem, tried):
+    right = getattr(answers_module(stem), "RIGHT_ANSWERS", [])
+    problems = [f"{answer.cell} ({answer.why}): rejected with {found!r}"
+                for answer, found in zip(right, tried(stem)[0]["right"]) if found]
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", STEMS)
+def test_hard_coded_answers_pass_every_visible_test(stem, tried):
+    """So that it is the hidden tests that take their points (tests/test_sandboxed_lessons.py)."""
+    found = dict(zip(answers_module(stem).HARD_CODED, tried(stem)[0]["hard_coded"]))
+    failing = {cell: outcome for cell, outcome in found.items() if outcome}
+    assert not failing, f"a hard-coded answer already fails a visible test, so it proves nothing about hidden tests: {failing}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", STEMS)
+def test_the_solution_passes_every_test_after_the_answers_were_tried(stem, tried):
+    """Each answer tried leaves nothing behind: the solution's own run, in the same kernel, passes every test."""
+    solution = tried(stem)[1]
+    assert solution and not any(solution.values()), {grade_id: found for grade_id, found in solution.items() if found}

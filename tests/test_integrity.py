@@ -8,7 +8,6 @@ import torch
 from grader.safety import probe as kernel_probe
 from grader.safety.integrity import code_findings
 
-
 LESSON_DEMO = "from unittest import mock\nwith mock.patch.object(torch, 'load'):\n    pass\n"
 
 

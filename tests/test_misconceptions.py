@@ -3,9 +3,8 @@
 import nbformat
 
 from grader.grading.misconceptions import NOT_A_LETTER, NOT_ANSWERED, recorded_answer, tally
-from grader.notebooks import read
+from grader.notebooks import read, substitute
 from grader.paths import LESSONS
-from grader.notebooks import substitute
 
 LESSON = "01_quickstart"
 

@@ -9,8 +9,14 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from helpers.model_view import (LayerRow, draw_parameter_counts, draw_shapes, format_shapes, parameter_counts,
-                                trace_shapes)
+from helpers.model_view import (
+    LayerRow,
+    draw_parameter_counts,
+    draw_shapes,
+    format_shapes,
+    parameter_counts,
+    trace_shapes,
+)
 
 
 def small_network() -> nn.Module:

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
+from grader.authoring.refresh import LEARNER_UNSET
 from grader.notebooks import nbval_counts, read
 from grader.paths import REPO, SOLUTIONS, written_lessons
-from grader.authoring.refresh import LEARNER_UNSET
 
 SANITIZE = REPO / "tests" / "nbval_sanitize.cfg"
 
@@ -38,6 +38,7 @@ def test_ignored_outputs_are_rare(stem):
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 @pytest.mark.parametrize("stem", written_lessons())
 def test_solution_outputs_reproduce(stem, tmp_path):
     notebook = tmp_path / f"{stem}.ipynb"

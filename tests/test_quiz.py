@@ -3,10 +3,10 @@
 import ipywidgets as widgets
 import pytest
 
+from grader.notebooks import nbgrader_meta, read
+from grader.paths import SOLUTIONS, written_lessons
 from helpers import quiz
 from helpers.quiz import all_questions, answer_digest, check_choice, feedback, is_correct, knowledge_check
-from grader.paths import SOLUTIONS, written_lessons
-from grader.notebooks import nbgrader_meta, read
 
 QUESTION = {"options": {"a": "first", "b": "second", "c": "third"},
             "explanations": {"a": "A is wrong.", "c": "C is right."}, "digest": answer_digest("q", "c")}

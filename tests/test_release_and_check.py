@@ -6,12 +6,12 @@ import shutil
 import nbformat
 import pytest
 
-from grader.cli import main
-from grader.notebooks import NotebookError, graded_tests, nbgrader_meta, read
-from grader.paths import LESSONS, SOLUTIONS, resolve_stems, written_lessons
 from grader.authoring.release import generate_into
 from grader.authoring.sync import stale_lessons
 from grader.authoring.validate import check_solution, check_untouched
+from grader.cli import main
+from grader.notebooks import NotebookError, graded_tests, nbgrader_meta, read
+from grader.paths import LESSONS, SOLUTIONS, resolve_stems, written_lessons
 
 STEMS = written_lessons()
 
@@ -64,6 +64,7 @@ def test_cli_reports_bad_input_with_exit_code_2(capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 @pytest.mark.parametrize("stem", STEMS)
 def test_tests_pass_on_the_solution_and_fail_on_the_untouched_lesson(stem):
     solution, lesson = check_solution(SOLUTIONS / f"{stem}.ipynb"), check_untouched(LESSONS / f"{stem}.ipynb")
@@ -72,6 +73,7 @@ def test_tests_pass_on_the_solution_and_fail_on_the_untouched_lesson(stem):
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 def test_validation_can_fail(tmp_path):
     """Swap the roles: the checks must complain about every graded cell."""
     shutil.copy(SOLUTIONS / "01_quickstart.ipynb", tmp_path / "solution.ipynb")

@@ -1,7 +1,7 @@
 """helpers.validate_button: the Validate button's answer starts with "N of M tests passed", one line per failure."""
 
-from helpers.validate_button import graded_test_count, one_line, summary
 from grader.paths import LESSONS
+from helpers.validate_button import graded_test_count, one_line, summary
 
 CHECK_ERROR = "\x1b[31m\u2718 `x` has shape (2, 3), expected (3, 2).\x1b[0m\nTranspose it."
 TRACEBACK = ("<span>---------</span>\nRuntimeError  Traceback (most recent call last)\nCell In[3], line 2\n"

@@ -11,7 +11,6 @@ import tempfile
 from pathlib import Path
 from unittest import mock
 
-import nbformat
 from nbclient import NotebookClient
 
 from grader.files import write_notebook_atomically

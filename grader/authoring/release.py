@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
+from grader.authoring.run_all import prepare_for_learners
 from grader.files import write_notebook_atomically
-from grader.grading.layout import notebook as course_notebook, stage_sources
+from grader.grading.layout import notebook as course_notebook
+from grader.grading.layout import stage_sources
 from grader.nbgrader_adapter import api_for, load_config, require_success, temporary_course
 from grader.notebooks import read
 from grader.paths import LESSONS, SOLUTIONS
-from grader.authoring.run_all import prepare_for_learners
 
 GENERATED_NOTE = "Generated from solutions/ by `python -m grader release`; edit solutions/ instead."
 

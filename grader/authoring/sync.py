@@ -3,9 +3,9 @@
 import tempfile
 from pathlib import Path
 
+from grader.authoring.release import generate_into
 from grader.notebooks import NotebookError, cell_signature, read
 from grader.paths import LESSONS
-from grader.authoring.release import generate_into
 
 
 def stale_lessons(stems: list[str], lessons_folder: Path = LESSONS) -> dict[str, str]:

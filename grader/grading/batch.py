@@ -8,19 +8,21 @@ submissions are skipped unless forced; one broken submission is reported and nev
 import hashlib
 import logging
 import os
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from grader.grading import layout
 from grader.grading.jobs import GradingJob, GradingResult
+from grader.grading.record import is_recorded, record
 from grader.grading.runner import run_job
 from grader.grading.scratch import remove_worker_folder
-from grader.grading import layout
 from grader.paths import SOLUTIONS
-from grader.grading.record import is_recorded, record
 from grader.safety.sandbox import require_sandbox
-from grader.settings import Limits
+from grader.settings import DEFAULT_LIMITS, Limits
 
 
 @dataclass
@@ -60,19 +62,25 @@ def find_submissions(course_root: Path, lessons: list[str] | None = None,
     return found
 
 
+@contextmanager
 def _client(scheduler: str | None, workers: int | None):
-    """A Dask client: on the given scheduler, or on an embedded LocalCluster that closes with the client."""
+    """A Dask client: on the given scheduler, or on an embedded LocalCluster that closes with the client
+    and keeps its scratch in a temporary folder of its own."""
     from dask.distributed import Client
 
     if scheduler:
-        return Client(scheduler, timeout="20s")
-    return Client(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                  dashboard_address=None, silence_logs=logging.ERROR)
+        with Client(scheduler, timeout="20s") as client:
+            yield client
+        return
+    with tempfile.TemporaryDirectory(prefix="grader-dask-") as scratch, Client(
+            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None,
+            silence_logs=logging.ERROR, local_directory=scratch) as client:
+        yield client
 
 
 def autograde_class(course_root: Path, db_url: str, lessons: list[str] | None = None,
                     students: list[str] | None = None, force: bool = False, scheduler: str | None = None,
-                    workers: int | None = None, show_progress: bool = True, limits: Limits = Limits(),
+                    workers: int | None = None, show_progress: bool = True, limits: Limits = DEFAULT_LIMITS,
                     sandboxed: bool = True) -> BatchReport:
     """Grade every pending submission; return what was graded, skipped and why some failed.
 

@@ -5,16 +5,16 @@ assert would still print its line in the traceback, so :class:`AssertionMessages
 traceback with the exception's message, which our tests write for learners.
 """
 
-import html
 from pathlib import Path
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from grader.grading.classroom import class_api
-from grader.nbgrader_adapter import require_success
+from grader.files import write_atomically
 from grader.grading import layout
+from grader.grading.classroom import class_api
+from grader.grading.pages import render
 from grader.grading.record import read_marker
-
+from grader.nbgrader_adapter import require_success
 
 SHORT_MESSAGES = ("CheckFailed", "NotAttempted")  # helpers.checks: shown as the message alone, as in Jupyter
 
@@ -32,12 +32,8 @@ class AssertionMessagesOnly(NbGraderPreprocessor):
 
 
 def _write_ungradable_page(path: Path, lesson: str, student: str, reason: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{lesson}: {html.escape(student)}</title></head>"
-        f"<body><h1>{lesson}</h1><p>Your notebook could not be graded, so every exercise scored 0.</p>"
-        f"<p><b>Reason:</b> {html.escape(reason)}</p><p>Open the notebook in JupyterLab to check that it is "
-        "intact (File, then Save), run all cells, and submit it again.</p></body></html>")
+    """The page a student gets instead of nbgrader's feedback when their notebook could not be graded."""
+    write_atomically(path, render("ungradable.html", lesson=lesson, student=student, reason=reason))
 
 
 def generate_feedback(course_root: Path, db_url: str, lessons: list[str] | None = None) -> list[Path]:

@@ -1,7 +1,6 @@
 """Class report: per-exercise score distributions and the most common failure messages (PNG + HTML)."""
 
 import base64
-import html
 import io
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -10,9 +9,11 @@ import matplotlib
 import nbformat
 from matplotlib.figure import Figure
 
+from grader.files import write_atomically
 from grader.grading import layout
 from grader.grading.export import exercise_scores
 from grader.grading.misconceptions import NOT_A_LETTER, NOT_ANSWERED, tally
+from grader.grading.pages import render
 from grader.notebooks import graded_tests, nbgrader_meta
 
 
@@ -53,57 +54,42 @@ def _distribution_figure(rows) -> Figure:
     return figure
 
 
-def _misconceptions_table(course_root: Path) -> str:
-    """One row per knowledge check: how many learners recorded each option first, with the option's text."""
-    rows = []
+def _misconceptions(course_root: Path) -> list[dict]:
+    """One entry per knowledge check: how many learners recorded each option first, with the option's text."""
+    questions = []
     for question in tally(course_root):
-        answered = sum(question.counts.values())
-        options = "".join(
-            f"<li>{'&#10004; ' if letter == question.right else ''}<b>{letter})</b> {html.escape(text)}: "
-            f"{question.counts[letter]} of {answered}</li>" for letter, text in question.options.items())
-        others = "".join(f"<li>{reason}: {question.counts[reason]}</li>"
-                         for reason in (NOT_ANSWERED, NOT_A_LETTER) if question.counts[reason])
-        rows.append(f"<tr><td>{question.lesson}</td><td>{html.escape(question.question)}</td>"
-                    f"<td><ul>{options}{others}</ul></td></tr>")
-    if not rows:
-        return "<p>No knowledge-check answers were submitted.</p>"
-    return ("<p>Knowledge checks carry no points; learners record the option they picked first. "
-            "&#10004; marks the right option.</p><table><tr><th>lesson</th><th>question</th>"
-            "<th>first picks</th></tr>" + "".join(rows) + "</table>")
+        options = [{"letter": letter, "text": text, "right": letter == question.right,
+                    "count": question.counts[letter]} for letter, text in question.options.items()]
+        others = [(reason, question.counts[reason]) for reason in (NOT_ANSWERED, NOT_A_LETTER)
+                  if question.counts[reason]]
+        questions.append({"lesson": question.lesson, "question": question.question, "options": options,
+                          "others": others, "answered": sum(question.counts.values())})
+    return questions
+
+
+def _exercises(rows, failures: dict[tuple[str, str], Counter]) -> list[dict]:
+    """One entry per graded cell: points, mean score, how many had full marks, the three commonest failures."""
+    by_exercise = defaultdict(list)
+    for r in rows:
+        by_exercise[r.lesson, r.exercise].append(r)
+    exercises = []
+    for (lesson, exercise), scores in sorted(by_exercise.items()):
+        maximum = scores[0].max_score
+        exercises.append({"lesson": lesson, "exercise": exercise, "points": maximum,
+                          "mean": sum(s.score for s in scores) / len(scores),
+                          "full": sum(s.score >= maximum for s in scores), "students": len(scores),
+                          "failures": failures.get((lesson, exercise), Counter()).most_common(3)})
+    return exercises
 
 
 def write_report(course_root: Path, db_url: str, out_folder: Path) -> tuple[Path, Path]:
     """Write class_report.png and class_report.html; return their paths."""
     matplotlib.use("Agg")
     rows = exercise_scores(db_url)
-    out_folder.mkdir(parents=True, exist_ok=True)
-    png = out_folder / "class_report.png"
-    figure = _distribution_figure(rows)
-    figure.savefig(png, dpi=100)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
-    failures = failure_messages(course_root)
-    by_exercise = defaultdict(list)
-    for r in rows:
-        by_exercise[r.lesson, r.exercise].append(r)
-    table = []
-    for (lesson, exercise), scores in sorted(by_exercise.items()):
-        maximum = scores[0].max_score
-        mean = sum(s.score for s in scores) / len(scores)
-        full = sum(s.score >= maximum for s in scores)
-        common = "<br>".join(f"{count} &times; {html.escape(message)}"
-                             for message, count in failures.get((lesson, exercise), Counter()).most_common(3))
-        table.append(f"<tr><td>{lesson}</td><td>{html.escape(exercise)}</td><td>{maximum:g}</td><td>{mean:.2f}</td>"
-                     f"<td>{full}/{len(scores)}</td><td>{common or '&mdash;'}</td></tr>")
-    students = len({r.student for r in rows})
-    page = out_folder / "class_report.html"
-    page.write_text(
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Class report</title><style>"
-        "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-        "padding:4px 8px;vertical-align:top;text-align:left}</style></head><body>"
-        f"<h1>Class report</h1><p>{students} students, {len(by_exercise)} graded cells.</p>"
-        f"<img alt='score distribution per exercise' src='data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}'>"
-        "<h2>Exercises</h2><table><tr><th>lesson</th><th>exercise</th><th>points</th><th>mean</th>"
-        "<th>full marks</th><th>most common failures</th></tr>" + "".join(table) + "</table>"
-        "<h2>Misconceptions</h2>" + _misconceptions_table(course_root) + "</body></html>")
-    return png, page
+    _distribution_figure(rows).savefig(buffer, format="png", dpi=100)
+    png = write_atomically(out_folder / "class_report.png", buffer.getvalue())
+    page = render("class_report.html", students=len({r.student for r in rows}),
+                  exercises=_exercises(rows, failure_messages(course_root)),
+                  png_base64=base64.b64encode(buffer.getvalue()).decode(), questions=_misconceptions(course_root))
+    return png, write_atomically(out_folder / "class_report.html", page)

@@ -14,7 +14,6 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-
 from unittest import mock
 
 import nbformat
@@ -25,8 +24,13 @@ from grader.grading import layout
 from grader.grading.jobs import GradingJob, GradingResult
 from grader.grading.scratch import worker_folder
 from grader.nbgrader_adapter import api_for, load_config
-from grader.safety.integrity import (code_findings, runtime_findings, structure_findings, with_probe,
-                                     without_probe_reports)
+from grader.safety.integrity import (
+    code_findings,
+    runtime_findings,
+    structure_findings,
+    with_probe,
+    without_probe_reports,
+)
 from grader.safety.output_limit import LimitedOutputExecute
 from grader.safety.repair import repair
 from grader.safety.sandbox import KERNEL_NAME, read_status, write_kernel

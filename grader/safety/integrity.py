@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass
 
 from nbformat import NotebookNode
 
-from grader.safety.probe import MIME as PROBE_MIME
 from grader.notebooks import is_graded_test, nbgrader_meta
+from grader.safety.probe import MIME as PROBE_MIME
 
 TAMPERING, SUSPICIOUS, REPAIRED = "tampering", "suspicious", "repaired"
 PROBE_CALL = "__import__('grader_probe').verify(globals())"

@@ -49,8 +49,8 @@ def _limit_printing(budget: int) -> None:
     off: an endless print loop would otherwise fill the kernel's memory at hundreds of MB a second."""
     from contextlib import nullcontext
 
-    from IPython.core.interactiveshell import InteractiveShell
     from ipykernel.iostream import OutStream
+    from IPython.core.interactiveshell import InteractiveShell
 
     if hasattr(InteractiveShell, "_tee"):
         InteractiveShell._tee = lambda self, channel: nullcontext()

@@ -16,8 +16,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from grader.notebooks import nbgrader_meta
-from grader.notebooks import substitute
+from grader.notebooks import nbgrader_meta, substitute
 
 LESSON = "02_tensors"
 FULL = 8.0

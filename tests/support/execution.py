@@ -13,7 +13,7 @@ from grader.notebooks import graded_tests, nbgrader_meta
 
 
 @contextmanager
-def _execution_mode(grading: bool):
+def execution_mode(grading: bool):
     """Set NBGRADER_EXECUTION like nbgrader's autograde (heavy demo cells shrink), or unset it (learner mode)."""
     with mock.patch.dict(os.environ):
         if grading:
@@ -26,7 +26,7 @@ def _execution_mode(grading: bool):
 def execute(notebook: NotebookNode, working_dir: Path, timeout: int = 180, grading: bool = True) -> NotebookNode:
     """Run every cell (in grading mode unless told otherwise), carrying on past errors as nbgrader does."""
     executed = copy.deepcopy(notebook)
-    with _execution_mode(grading):
+    with execution_mode(grading):
         client = NotebookClient(executed, timeout=timeout, kernel_name="python3", allow_errors=True,
                                 resources={"metadata": {"path": str(working_dir)}})
         client.execute()

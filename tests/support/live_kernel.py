@@ -1,0 +1,129 @@
+"""Try many answers to a lesson's exercises in one live kernel, instead of executing the notebook once per answer.
+
+The solution notebook runs cell by cell, in order, in grading mode. On reaching an answer cell that has
+answers to try, the kernel's state is what a fresh run would have there; for each answer it restores
+that state (the names the answer cell defines, and the random number generators), runs the answer in
+the cell's place, the cells between it and its test, and the test (as the learner sees it, or with
+its hidden part), and keeps the test's outcome. Then the solution's own cells run on from there, so
+every later exercise starts from the solution's state again, and every solution test must pass.
+"""
+
+import ast
+import copy
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbclient import NotebookClient
+from nbformat import NotebookNode, v4
+
+from grader.notebooks import graded_tests, nbgrader_meta
+from tests.support.execution import execution_mode
+
+HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.DOTALL)
+SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.MULTILINE)
+
+_SAVE_STATE = """
+import random as _live_random, torch as _live_torch
+try:
+    import numpy as _live_numpy
+except ImportError:
+    _live_numpy = None
+_live_saved = ({{_n: globals()[_n] for _n in {names!r} if _n in globals()}}, _live_random.getstate(),
+               _live_torch.get_rng_state(), _live_numpy.random.get_state() if _live_numpy else None)
+"""
+_RESTORE_STATE = """
+for _n in {names!r}:
+    globals().pop(_n, None)
+globals().update(_live_saved[0])
+_live_random.setstate(_live_saved[1])
+_live_torch.set_rng_state(_live_saved[2])
+if _live_numpy:
+    _live_numpy.random.set_state(_live_saved[3])
+"""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """An answer to try in one answer cell; ``visible``: against the test without its hidden part."""
+
+    cell: str
+    code: str
+    visible: bool = False
+
+
+def without_hidden_tests(source: str) -> str:
+    return HIDDEN_TESTS.sub("", source)
+
+
+def defined_names(source: str) -> list[str]:
+    """Names an answer cell binds at top level (functions, classes, assignments, imports)."""
+    names = []
+    for node in ast.parse(SOLUTION_MARKERS.sub("", source)).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)]
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names += [(alias.asname or alias.name).split(".")[0] for alias in node.names]
+    return sorted(set(names))
+
+
+def outcome(cell: NotebookNode) -> str:
+    """'' when an executed test cell passed, else its error ('Name: message') or what it wrote to stderr."""
+    for output in cell.get("outputs", []):
+        if output.output_type == "error":
+            return f"{output.ename}: {output.evalue}"
+        if output.output_type == "stream" and output.name == "stderr":
+            return f"stderr: {output.text.strip()}"
+    return ""
+
+
+class LiveLesson:
+    """A solution notebook in one kernel, run once, with answers tried in place (see the module's docstring)."""
+
+    def __init__(self, notebook: NotebookNode, working_dir: Path, timeout: int = 180):
+        self.notebook = copy.deepcopy(notebook)
+        self.client = NotebookClient(self.notebook, timeout=timeout, kernel_name="python3", allow_errors=True,
+                                     resources={"metadata": {"path": str(working_dir)}})
+        self.cells = copy.deepcopy(self.notebook.cells)  # nbclient stores each executed cell in its notebook
+        self.tests = {nbgrader_meta(cell)["grade_id"] for cell in graded_tests(self.notebook)}
+
+    def _run(self, source: str, index: int) -> NotebookNode:
+        cell = v4.new_code_cell(source)
+        self.client.execute_cell(cell, index, store_history=False)
+        return cell
+
+    def _test_after(self, index: int) -> int:
+        return next(i for i in range(index + 1, len(self.cells))
+                    if nbgrader_meta(self.cells[i]).get("grade_id") in self.tests)
+
+    def try_answers(self, attempts: list[Attempt]) -> tuple[list[str], dict[str, str]]:
+        """The test outcome of each attempt, in order; and the solution's own outcome of every graded test."""
+        by_cell: dict[str, list[int]] = {}
+        for number, attempt in enumerate(attempts):
+            by_cell.setdefault(attempt.cell, []).append(number)
+        found, solution_outcomes = [""] * len(attempts), {}
+        with execution_mode(grading=True), self.client.setup_kernel():
+            for index, cell in enumerate(self.cells):
+                grade_id = nbgrader_meta(cell).get("grade_id")
+                if cell.cell_type == "code" and grade_id in by_cell:
+                    test = self._test_after(index)
+                    names = defined_names(cell.source)
+                    self._run(_SAVE_STATE.format(names=names), index)
+                    for number in by_cell[grade_id]:
+                        attempt = attempts[number]
+                        self._run(_RESTORE_STATE.format(names=names), index)
+                        self._run(attempt.code, index)
+                        for between in range(index + 1, test):
+                            self._run(self.cells[between].source, between)
+                        test_source = self.cells[test].source
+                        found[number] = outcome(self._run(
+                            without_hidden_tests(test_source) if attempt.visible else test_source, test))
+                    self._run(_RESTORE_STATE.format(names=names), index)
+                if cell.cell_type == "code":
+                    self.client.execute_cell(cell, index)
+                    if grade_id in self.tests:
+                        solution_outcomes[grade_id] = outcome(cell)
+        return found, solution_outcomes
