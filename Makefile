@@ -10,7 +10,7 @@ WORK   := my-work
 UV_VERSION := 0.13.9
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab instructor-lab test setup data system-packages lessons-copy lock
+.PHONY: lab instructor-lab test test-fast lint setup data system-packages lessons-copy lock
 
 # The learner's Lab (helpers/learner_lab.py): nbgrader's Validate button with the course's settings,
 # no instructor views, no news or kernel prompts.
@@ -22,8 +22,16 @@ lab: setup lessons-copy
 instructor-lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=. $(ROOT_FLAG)
 
-test: setup
+# Everything CI checks: the lint, then every test (prerequisites missing here fail under CI=true).
+test: setup lint
 	$(BIN)/python -m pytest
+
+# The local loop: lint and the tests not marked slow (no notebook executions, no grading; under a minute).
+test-fast: $(STAMP) lint
+	$(BIN)/python -m pytest -m "not slow" -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 setup: system-packages $(STAMP) data
 

@@ -20,8 +20,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from grader.grading import layout
 from grader.grading.demo import LESSON, build
-from grader.paths import CONFIG_FILE, REPO, SOLUTIONS
+from grader.paths import CONFIG_FILE, REPO
 
 TOOLS_ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 
@@ -35,15 +36,15 @@ def timed(command: list[str], cwd: Path) -> float:
 def plain_nbgrader(submissions: Path, scratch: Path) -> float:
     """Serial `nbgrader autograde` over every student, in an nbgrader course folder."""
     course = scratch / "plain"
-    (course / "source" / LESSON).mkdir(parents=True)
-    shutil.copy(SOLUTIONS / f"{LESSON}.ipynb", course / "source" / LESSON)
+    layout.stage_sources(course, [LESSON])
     shutil.copy(CONFIG_FILE, course / "nbgrader_config.py")
-    shutil.copytree(submissions, course / "submitted", ignore=lambda folder, names: [])
-    for student in (course / "submitted").iterdir():
-        (student / LESSON).mkdir()
-        (student / f"{LESSON}.ipynb").rename(student / LESSON / f"{LESSON}.ipynb")
+    for student in sorted(path.name for path in submissions.iterdir()):
+        target = layout.notebook(course, "submitted", LESSON, student)
+        target.parent.mkdir(parents=True)
+        shutil.copy(submissions / student / f"{LESSON}.ipynb", target)
     nbgrader = str(Path(sys.executable).parent / "nbgrader")
-    subprocess.run([nbgrader, "generate_assignment", LESSON], cwd=course, check=True, capture_output=True, env=TOOLS_ENV)
+    subprocess.run([nbgrader, "generate_assignment", LESSON], cwd=course, check=True, capture_output=True,
+                   env=TOOLS_ENV)
     return timed([nbgrader, "autograde", LESSON, "--create"], course)
 
 
@@ -54,7 +55,7 @@ def ours(submissions: Path, scratch: Path, workers: int | None) -> float:
                    capture_output=True)
     extra = ["--workers", str(workers)] if workers else []
     seconds = timed(grader + ["autograde", "--course", str(course), "--no-progress"] + extra, REPO)
-    markers = [json.loads(p.read_text()) for p in course.glob("autograded/*/*/grader-result.json")]
+    markers = [json.loads(path.read_text()) for _, _, path in layout.each(course, "autograded", layout.MARKER)]
     per_notebook = [m["timings"]["total"] for m in markers if not m["error"]]
     print(f"  our worker time per gradable notebook: mean {sum(per_notebook) / len(per_notebook):.1f} s "
           f"over {len(per_notebook)} notebooks (includes waiting for the shared cores)")

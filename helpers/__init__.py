@@ -11,7 +11,8 @@
 - ``tensor_plots``: annotated heat-maps of small tensors (lesson 02).
 - ``model_view``: the shape of a batch after each layer, and parameter counts (lesson 05).
 - ``graph_view``: the autograd graph of an expression, drawn from its ``grad_fn`` chain (lesson 06).
-- ``training``: a figure redrawn in place each epoch, a plot comparing runs, the dataset-to-tensors speed trick (lesson 07).
+- ``training``: a figure redrawn in place each epoch, a plot comparing runs, the dataset-to-tensors speed trick
+  (lesson 07).
 
 Nothing runs at import time: import the module you need, e.g. ``from helpers.device import get_device``.
 """

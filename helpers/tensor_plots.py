@@ -110,7 +110,7 @@ def show_tensors(tensors: Mapping[str, object], ncols: int | None = None, annota
     if same_scale:
         values = torch.cat([m.double().flatten() for m in matrices.values()])
         scale = {"vmin": values.min().item(), "vmax": values.max().item()}
-    for ax, (name, value) in zip(axes.flat, tensors.items()):
+    for ax, (name, value) in zip(axes.flat, tensors.items(), strict=False):
         show_tensor(value, ax=ax, title=name, annotate=annotate, fmt=fmt, cmap=cmap, colorbar=colorbar, **scale)
     for ax in list(axes.flat)[len(tensors):]:
         ax.set_axis_off()

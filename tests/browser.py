@@ -1,7 +1,8 @@
 """Test support for driving the learner's JupyterLab in a real browser: start Lab as `make lab` does, stop it.
 
-JupyterLab runs exactly as ``make lab`` starts it (``helpers.learner_lab``), on 127.0.0.1 with a token, its Jupyter folders inside the test's temporary folder, and is
-stopped by its process. The browser is Debian's Chromium driven by Playwright for Python.
+JupyterLab runs exactly as ``make lab`` starts it (``helpers.learner_lab``), on 127.0.0.1 with a token, its
+Jupyter folders inside the test's temporary folder, and is stopped by its process. The browser is Debian's
+Chromium driven by Playwright for Python.
 """
 
 import json

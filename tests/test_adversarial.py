@@ -11,6 +11,7 @@ import nbformat
 import psutil
 import pytest
 
+from grader.grading import layout
 from grader.grading.batch import autograde_class
 from grader.grading.classroom import prepare_lessons
 from grader.grading.export import export
@@ -51,15 +52,14 @@ def graded(tmp_path_factory):
     course = tmp_path_factory.mktemp("adversarial") / "course"
     db_url = f"sqlite:///{course / 'gradebook.db'}"
     prepare_lessons(course, db_url, [LESSON])
-    submitted = course / "submitted"
     secrets = {"solution": SOLUTIONS / f"{LESSON}.ipynb",
-               "hidden tests": course / "source" / LESSON / f"{LESSON}.ipynb",
+               "hidden tests": layout.notebook(course, "source", LESSON),
                "gradebook": course / "gradebook.db",
-               "another student": submitted / "correct" / LESSON / f"{LESSON}.ipynb"}
+               "another student": layout.notebook(course, "submitted", LESSON, "correct")}
     context = Context(read(LESSONS / f"{LESSON}.ipynb"), solution_answers(read(SOLUTIONS / f"{LESSON}.ipynb")), secrets)
     for case in CASES.values():
         notebook = case.build(context)
-        path = submitted / case.name / LESSON / f"{LESSON}.ipynb"
+        path = layout.notebook(course, "submitted", LESSON, case.name)
         path.parent.mkdir(parents=True)
         path.write_bytes(notebook if isinstance(notebook, bytes) else nbformat.writes(notebook).encode())
     before = {name: _digest(path) for name, path in secrets.items() if name != "gradebook"}
@@ -83,7 +83,7 @@ def _scores(db_url: str) -> dict[str, float]:
 
 
 def _outputs_text(course: Path, student: str) -> str:
-    path = course / "autograded" / student / LESSON / f"{LESSON}.ipynb"
+    path = layout.notebook(course, "autograded", LESSON, student)
     if not path.exists():
         return ""
     texts = []
@@ -119,7 +119,7 @@ def test_honest_submissions_raise_no_integrity_finding(graded):
 
 def test_the_whole_batch_is_recorded_and_the_gradebook_is_intact(graded):
     report = graded["report"]
-    assert sorted(s for s, _ in report.graded + [(s, l) for s, l, _ in report.failed]) == sorted(CASES)
+    assert sorted(s for s, _ in report.graded + [(s, lesson) for s, lesson, _ in report.failed]) == sorted(CASES)
     assert sorted(_scores(graded["db_url"])) == sorted(CASES)
     assert sorted(s for s, _, _ in report.tampered) == sorted(n for n, c in CASES.items() if c.tampered)
     by_lesson = (graded["exports"][0]).read_text()

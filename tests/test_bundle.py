@@ -24,7 +24,8 @@ def bundled(tmp_path_factory):
 def test_the_secrets_cover_solutions_and_hidden_tests():
     secrets = secrets_of()
     assert len(secrets) > 100, f"only {len(secrets)} secrets: is the scanner reading the solutions?"
-    assert "if torch.accelerator.is_available():\nreturn torch.accelerator.current_accelerator().type" in secrets  # two lines of a solution
+    two_solution_lines = "if torch.accelerator.is_available():\nreturn torch.accelerator.current_accelerator().type"
+    assert two_solution_lines in secrets
     assert any(secret.startswith(("assert", "check(")) for secret in secrets)  # hidden tests
     assert "if torch.accelerator.is_available():" not in secrets, "one line of ordinary PyTorch is no leak"
 

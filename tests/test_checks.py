@@ -50,7 +50,8 @@ def test_close_accepts_equal_values_and_python_numbers():
 
 
 def test_equal():
-    assert message_of(checks.assert_equal, "name", "cat", "owl", "Look again.") == "`name` is 'cat', expected 'owl'. Look again."
+    assert (message_of(checks.assert_equal, "name", "cat", "owl", "Look again.")
+            == "`name` is 'cat', expected 'owl'. Look again.")
     checks.assert_equal("name", "owl", "owl")
 
 

@@ -64,9 +64,10 @@ def test_every_exercise_has_a_wrong_answer(stem):
 def test_wrong_answers_are_rejected_with_the_intended_message(stem, tried):
     outcomes = tried(stem)[0]["wrong"]
     problems = []
-    for wrong, found in zip(answers_module(stem).WRONG_ANSWERS, outcomes):
+    for wrong, found in zip(answers_module(stem).WRONG_ANSWERS, outcomes, strict=True):
         if not found:
-            problems.append(f"{wrong.cell}: a wrong answer passed {'its visible test' if wrong.visible else 'its test'}")
+            problems.append(f"{wrong.cell}: a wrong answer passed "
+                            f"{'its visible test' if wrong.visible else 'its test'}")
         elif wrong.message not in found:
             problems.append(f"{wrong.cell}: expected a message containing {wrong.message!r}, got {found!r}")
     assert not problems, "\n".join(problems)
@@ -77,7 +78,7 @@ def test_wrong_answers_are_rejected_with_the_intended_message(stem, tried):
 def test_other_right_answers_pass(stem, tried):
     right = getattr(answers_module(stem), "RIGHT_ANSWERS", [])
     problems = [f"{answer.cell} ({answer.why}): rejected with {found!r}"
-                for answer, found in zip(right, tried(stem)[0]["right"]) if found]
+                for answer, found in zip(right, tried(stem)[0]["right"], strict=True) if found]
     assert not problems, "\n".join(problems)
 
 
@@ -85,9 +86,10 @@ def test_other_right_answers_pass(stem, tried):
 @pytest.mark.parametrize("stem", STEMS)
 def test_hard_coded_answers_pass_every_visible_test(stem, tried):
     """So that it is the hidden tests that take their points (tests/test_sandboxed_lessons.py)."""
-    found = dict(zip(answers_module(stem).HARD_CODED, tried(stem)[0]["hard_coded"]))
+    found = dict(zip(answers_module(stem).HARD_CODED, tried(stem)[0]["hard_coded"], strict=True))
     failing = {cell: outcome for cell, outcome in found.items() if outcome}
-    assert not failing, f"a hard-coded answer already fails a visible test, so it proves nothing about hidden tests: {failing}"
+    assert not failing, ("a hard-coded answer already fails a visible test, "
+                         f"so it proves nothing about hidden tests: {failing}")
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
-"""grader.authoring.leaks: a visible test or knowledge check that shows solution code is caught, naming lesson, cell and line."""
+"""grader.authoring.leaks: a visible test or knowledge check that shows solution code is caught, naming lesson,
+cell and line."""
 
 import copy
 
@@ -55,7 +56,8 @@ def test_whitespace_and_quoting_in_a_message_do_not_hide_a_leak():
 
 
 def test_a_solution_line_in_a_knowledge_check_is_caught():
-    solution, lesson = _pair("assert_close('tile', tile(x, 2), literal)", quiz_source="# copy = t.clone()\ncheck_choice('q')")
+    solution, lesson = _pair("assert_close('tile', tile(x, 2), literal)",
+                             quiz_source="# copy = t.clone()\ncheck_choice('q')")
     assert leaking_exercises(find_leaks("99_demo", solution, lesson)) == {("99_demo", "quiz_q_check")}
 
 

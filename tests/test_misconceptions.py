@@ -2,6 +2,8 @@
 
 import nbformat
 
+from grader.files import write_atomically, write_notebook_atomically
+from grader.grading import layout
 from grader.grading.misconceptions import NOT_A_LETTER, NOT_ANSWERED, recorded_answer, tally
 from grader.notebooks import read, substitute
 from grader.paths import LESSONS
@@ -28,11 +30,8 @@ def test_tally_counts_each_students_first_pick_per_option(tmp_path):
     picks = {"ada": 'answer_logits = "b"', "bob": 'answer_logits = "c"', "cy": 'answer_logits = "C"', "dee": None}
     for student, pick in picks.items():
         notebook = substitute(lesson, {"quiz_logits": pick}) if pick else lesson
-        target = tmp_path / "submitted" / student / LESSON / f"{LESSON}.ipynb"
-        target.parent.mkdir(parents=True)
-        nbformat.write(notebook, target)
-    (tmp_path / "submitted" / "eve" / LESSON).mkdir(parents=True)
-    (tmp_path / "submitted" / "eve" / LESSON / f"{LESSON}.ipynb").write_text("{ not json")
+        write_notebook_atomically(notebook, layout.notebook(tmp_path, "submitted", LESSON, student))
+    write_atomically(layout.notebook(tmp_path, "submitted", LESSON, "eve"), "{ not json")
     logits = next(question for question in tally(tmp_path) if question.question_id == "logits")
     assert logits.lesson == LESSON and logits.right == "b"
     assert "nn.CrossEntropyLoss" in logits.question and set(logits.options) == {"a", "b", "c"}

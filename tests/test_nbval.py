@@ -42,7 +42,8 @@ def test_ignored_outputs_are_rare(stem):
 @pytest.mark.parametrize("stem", written_lessons())
 def test_solution_outputs_reproduce(stem, tmp_path):
     notebook = tmp_path / f"{stem}.ipynb"
-    notebook.write_bytes((SOLUTIONS / f"{stem}.ipynb").read_bytes())  # run in a scratch folder: files it saves stay there
+    # run in a scratch folder: files it saves stay there
+    notebook.write_bytes((SOLUTIONS / f"{stem}.ipynb").read_bytes())
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.nbval_patience", "--color=no",
          "--nbval", "--nbval-current-env",

@@ -26,7 +26,8 @@ def test_environment_yml_agrees_with_requirements():
     required, conda = pins("requirements.txt"), pins("environment.yml")
     assert required, "no pins found in requirements.txt"
     assert conda == required, (
-        f"environment.yml differs from requirements.txt: only in requirements {set(required.items()) - set(conda.items())}, "
+        "environment.yml differs from requirements.txt: "
+        f"only in requirements {set(required.items()) - set(conda.items())}, "
         f"only in environment.yml {set(conda.items()) - set(required.items())}")
 
 

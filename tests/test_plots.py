@@ -36,7 +36,8 @@ def test_show_images_rejects_a_wrong_shape():
 
 
 def test_plot_history_puts_losses_left_and_accuracy_right():
-    figure = plot_history({"train loss": [2.0, 1.5, 1.0], "test loss": [2.1, 1.6, 1.2], "test accuracy": [0.5, 0.6, 0.7]})
+    figure = plot_history({"train loss": [2.0, 1.5, 1.0], "test loss": [2.1, 1.6, 1.2],
+                           "test accuracy": [0.5, 0.6, 0.7]})
     left, right = figure.axes
     assert [line.get_label() for line in left.lines] == ["train loss", "test loss"]
     assert [line.get_label() for line in right.lines] == ["test accuracy"]

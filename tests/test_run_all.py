@@ -1,4 +1,5 @@
-"""grader.authoring.run_all: a released lesson's stubs name their exercise, and cells that may fail carry raises-exception."""
+"""grader.authoring.run_all: a released lesson's stubs name their exercise, and cells that may fail carry
+raises-exception."""
 
 import nbformat
 
@@ -8,7 +9,8 @@ from grader.authoring.run_all import RAISES, prepare_for_learners
 def _cell(source: str, **nbgrader) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell(source)
     if nbgrader:
-        cell.metadata["nbgrader"] = {"schema_version": 3, "solution": False, "grade": False, "locked": False, **nbgrader}
+        cell.metadata["nbgrader"] = {"schema_version": 3, "solution": False, "grade": False, "locked": False,
+                                     **nbgrader}
     return cell
 
 
@@ -18,9 +20,11 @@ STUB = "def tile(t):\n    # YOUR CODE HERE\n    raise NotImplementedError()"
 
 def _lessons():
     cells = [("import torch", {}), (STUB, {"grade_id": "tile", "solution": True}),
-             ('check(tile(1) == 1, "no")\npassed("Exercise 9.1")', {"grade_id": "tile_test", "grade": True, "points": 1}),
+             ('check(tile(1) == 1, "no")\npassed("Exercise 9.1")',
+              {"grade_id": "tile_test", "grade": True, "points": 1}),
              ("tiled = tile(torch.ones(2))", {}), ("print(tiled.shape)", {}), ("print(torch.ones(1))", {}),
-             ("# Record the letter\n# YOUR CODE HERE\nraise NotImplementedError()", {"grade_id": "quiz_q", "solution": True}),
+             ("# Record the letter\n# YOUR CODE HERE\nraise NotImplementedError()",
+              {"grade_id": "quiz_q", "solution": True}),
              ("check_choice('q')", {"grade_id": "quiz_q_check", "locked": True})]
     lesson = nbformat.v4.new_notebook(cells=[_cell(source, **meta) for source, meta in cells])
     solution = nbformat.v4.new_notebook(cells=[_cell(SOLVED if meta.get("grade_id") == "tile" else source, **meta)

@@ -1,1 +1,2 @@
-"""Authoring the course: solutions/ → lessons/ (release, refresh), the checks (sync, validate, leaks) and the learners' bundle."""
+"""Authoring the course: solutions/ → lessons/ (release, refresh), the checks (sync, validate, leaks)
+and the learners' bundle."""

@@ -44,7 +44,7 @@ def secrets_of(solutions: Path = SOLUTIONS) -> set[str]:
                 if match.group(1) == "HIDDEN TESTS":
                     secrets |= set(lines)
                 else:
-                    secrets |= {f"{first}\n{second}" for first, second in zip(lines, lines[1:])}
+                    secrets |= {f"{first}\n{second}" for first, second in zip(lines, lines[1:], strict=False)}
     public_text = "\n".join(public)
     return {secret for secret in secrets if len(secret) >= SHORTEST_SECRET and secret not in public_text}
 

@@ -18,8 +18,8 @@ from grader.notebooks import SECRET_BLOCKS, is_graded_test, knowledge_check_role
 SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.DOTALL)
 SHORTEST_TELLING = 12  # characters, whitespace removed: shorter fragments are ordinary PyTorch
 NAMES_ONLY = re.compile(r"^[\w.]+(\s*,\s*[\w.]+)*,?$")  # `self.transform`, `image, label`: not telling
-TRIVIAL = re.compile(r"^(import |from \S+ import |pass$|def |class |return [\w.]+(\s*,\s*[\w.]+)*$|else:$|try:$|finally:$|"
-                     r"except\b|raise NotImplementedError|[\])}]+,?$|#)")
+TRIVIAL = re.compile(r"^(import |from \S+ import |pass$|def |class |return [\w.]+(\s*,\s*[\w.]+)*$|"
+                     r"else:$|try:$|finally:$|except\b|raise NotImplementedError|[\])}]+,?$|#)")
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def find_leaks(stem: str, solution: NotebookNode, lesson: NotebookNode) -> list[
             for line in lines:
                 found += [Leak(stem, grade_id, part) for part in telling_parts(line)
                           if squeezed(part) in shown and squeezed(part) not in public]
-            for first, second in zip(lines, lines[1:]):
+            for first, second in zip(lines, lines[1:], strict=False):
                 pair = squeezed(first + second)
                 if len(pair) >= 2 * SHORTEST_TELLING and pair in shown and pair not in public:
                     found.append(Leak(stem, grade_id, f"{first}\n{second}"))

@@ -77,7 +77,8 @@ def prepare_for_learners(notebook: NotebookNode, solution: NotebookNode) -> Note
                 cell.source = cell.source.replace(QUIZ_STUB, f"answer_{question_id} = None")
             else:
                 exercise = _exercise_after(notebook.cells, index)
-                cell.source = STUB.sub(lambda m: f'{m["indent"]}raise NotAttempted("{exercise}")', cell.source)
+                cell.source = STUB.sub(lambda m, exercise=exercise: f'{m["indent"]}raise NotAttempted("{exercise}")',
+                                       cell.source)
             waiting |= defined_by.get(meta.get("grade_id"), set())
         elif is_graded_test(cell) or role == "check":
             _add_tag(cell, RAISES)

@@ -34,7 +34,7 @@ def _difference(fresh_path: Path, committed_path: Path) -> str:
     committed_cells = [cell_signature(c) for c in committed.cells]
     if len(fresh_cells) != len(committed_cells):
         return f"{len(committed_cells)} cells, a fresh release has {len(fresh_cells)}"
-    for index, (new, old) in enumerate(zip(fresh_cells, committed_cells)):
+    for index, (new, old) in enumerate(zip(fresh_cells, committed_cells, strict=True)):
         if new != old:
             return f"cell {index} differs"
     return ""

@@ -88,9 +88,11 @@ def _collect_folder(folder: Path, course_root: Path, pattern: re.Pattern) -> Col
         elif not STUDENT_ID.match(student):
             report.skipped.append((shown, f"student id {student!r} has characters other than letters, digits, . - _"))
         elif lesson not in LESSON_STEMS:
-            report.skipped.append((shown, f"unknown lesson name {lesson!r}; expected one of {', '.join(LESSON_STEMS)}"))
+            report.skipped.append((shown, f"unknown lesson name {lesson!r}; "
+                                          f"expected one of {', '.join(LESSON_STEMS)}"))
         elif (student, lesson) in seen:
-            report.skipped.append((shown, f"duplicate: {student} already submitted {lesson} as {seen[student, lesson]}"))
+            report.skipped.append((shown, f"duplicate: {student} already submitted {lesson} "
+                                          f"as {seen[student, lesson]}"))
         else:
             seen[student, lesson] = shown
             target = layout.notebook(course_root, "submitted", lesson, student)

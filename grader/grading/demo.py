@@ -1,4 +1,5 @@
-"""A sample class of lesson-01 submissions whose scores are known (``python -m grader demo``), for trying the grader, tests and benchmarks.
+"""A sample class of lesson-01 submissions whose scores are known (``python -m grader demo``), for trying
+the grader, tests and benchmarks.
 
 Students: a correct submission, a partly correct one (the first half of the answers), a blank one
 (the untouched lesson), one with hard-coded answers (they pass the visible tests only), a broken
@@ -15,8 +16,9 @@ from grader.paths import LESSONS, SOLUTIONS
 LESSON = "01_quickstart"
 
 HARD_CODED = {  # pass the visible tests, fail the hidden ones
+    # MPS first: wrong on a machine with both
     "pick_device": 'def pick_device():\n    if torch.backends.mps.is_available():\n        return "mps"\n'
-                   '    return "cuda" if torch.cuda.is_available() else "cpu"\n',  # MPS first: wrong on a machine with both
+                   '    return "cuda" if torch.cuda.is_available() else "cpu"\n',
     "predict_label": 'def predict_label(model, image, class_names):\n    model.eval()\n    return "owl"\n',
 }
 
@@ -46,17 +48,22 @@ def _noisy(answers: dict[str, str]) -> dict[str, str]:
     return noisy
 
 
-def build(folder: Path, copies: int = 1) -> dict[str, float]:
-    """Write the sample class as ``folder/<student>/01_quickstart.ipynb``; return each student's expected score."""
+KINDS = ("correct", "partial", "blank", "hardcoded", "broken", "noisy")
+
+
+def build(folder: Path, copies: int = 1, kinds: tuple[str, ...] = KINDS) -> dict[str, float]:
+    """Write the sample class (or only some ``kinds`` of student) as ``folder/<student>/01_quickstart.ipynb``;
+    return each student's expected score."""
     lesson, solution = read(LESSONS / f"{LESSON}.ipynb"), read(SOLUTIONS / f"{LESSON}.ipynb")
     answers = solution_answers(solution)
     points = {nbgrader_meta(cell)["grade_id"]: float(nbgrader_meta(cell)["points"]) for cell in graded_tests(solution)}
     total = sum(points.values())
     first_half = dict(list(answers.items())[: len(answers) // 2])
     hard_coded = {**answers, **HARD_CODED, **FIRST_PICKS}
-    kinds = {
+    made = {
         "correct": (substitute(lesson, answers), total),
-        "partial": (substitute(lesson, first_half), sum(points.get(f"{grade_id}_test", 0.0) for grade_id in first_half)),
+        "partial": (substitute(lesson, first_half),
+                    sum(points.get(f"{grade_id}_test", 0.0) for grade_id in first_half)),
         "blank": (lesson, 0.0),
         "hardcoded": (substitute(lesson, hard_coded), total - sum(points[f"{g}_test"] for g in HARD_CODED)),
         "broken": (None, 0.0),
@@ -64,7 +71,8 @@ def build(folder: Path, copies: int = 1) -> dict[str, float]:
     }
     expected = {}
     for copy in range(1, copies + 1):
-        for kind, (notebook, score) in kinds.items():
+        for kind in kinds:
+            notebook, score = made[kind]
             student = f"{kind}{copy:02d}" if copies > 1 else kind
             target = folder / student / f"{LESSON}.ipynb"
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -84,10 +84,11 @@ def export(course_root: Path, db_url: str, out_folder: Path) -> list[Path]:
             writer.writerow([student, lesson, f"{score:g}", f"{maximum:g}", _status(course_root, lesson, student)])
     lessons = sorted({lesson for _, lesson in totals})
     students = sorted({student for student, _ in totals})
-    possible = {lesson: next(m for (s, l), (_, m) in totals.items() if l == lesson) for lesson in lessons}
+    possible = {lesson: next(m for (s, name), (_, m) in totals.items() if name == lesson) for lesson in lessons}
     with open(lms, "w", newline="") as stream:  # Canvas-style: a "Points Possible" row under the header
         writer = csv.writer(stream)
-        writer.writerow(["Student", "SIS User ID"] + [f"{lesson} ({possible[lesson]:g})" for lesson in lessons] + ["Total"])
+        writer.writerow(["Student", "SIS User ID"] + [f"{lesson} ({possible[lesson]:g})" for lesson in lessons]
+                        + ["Total"])
         writer.writerow(["Points Possible", ""] + [f"{possible[lesson]:g}" for lesson in lessons]
                         + [f"{sum(possible.values()):g}"])
         for student in students:

@@ -26,7 +26,8 @@ class AssertionMessagesOnly(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, index):
         for output in cell.get("outputs", []):
             if output.output_type == "error":
-                shown = f"\u2718 {output.evalue}" if output.ename in SHORT_MESSAGES else f"{output.ename}: {output.evalue}"
+                shown = (f"\u2718 {output.evalue}" if output.ename in SHORT_MESSAGES
+                         else f"{output.ename}: {output.evalue}")
                 output.traceback = shown.splitlines()
         return cell, resources
 

@@ -46,7 +46,7 @@ def _distribution_figure(rows) -> Figure:
                                   (none, "#e76f51", "no marks")):
         widths = [counter[key] for key in exercises]
         ax.barh(labels, widths, left=left, color=colour, label=name)
-        left = [a + b for a, b in zip(left, widths)]
+        left = [a + b for a, b in zip(left, widths, strict=True)]
     ax.invert_yaxis()
     ax.set_xlabel("students")
     ax.legend(loc="lower right", fontsize=8)

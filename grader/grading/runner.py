@@ -101,7 +101,8 @@ def run_job(job: GradingJob) -> GradingResult:
         shutil.copytree(template, root)
         release = nbformat.read(layout.notebook(root, "release", job.lesson), as_version=4)
         submission = nbformat.reads(job.submission.decode("utf-8"), as_version=4)
-        write_notebook_atomically(repair(submission, release), layout.notebook(root, "submitted", job.lesson, job.student))
+        write_notebook_atomically(repair(submission, release),
+                                  layout.notebook(root, "submitted", job.lesson, job.student))
         folders = write_kernel(job_dir, job.limits, job.sandboxed)
         # jupyter_client finds the job's kernelspec, and writes the connection file, in the job's folders
         with mock.patch.dict(os.environ, {"JUPYTER_PATH": str(folders["kernels"]),

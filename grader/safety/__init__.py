@@ -1,4 +1,5 @@
-"""Running untrusted code: the sandbox, the kernel launcher, the in-kernel probe, the integrity report, repair and the output cap.
+"""Running untrusted code: the sandbox, the kernel launcher, the in-kernel probe, the integrity report,
+repair and the output cap.
 
 Nothing here imports grader.grading: these modules know a kernel and a notebook, never a class.
 """

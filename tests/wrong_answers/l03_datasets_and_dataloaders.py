@@ -140,11 +140,13 @@ def make_loaders(train_ds, test_ds, batch_size, generator=None):
     WrongAnswer("make_loaders", '''
 def make_loaders(train_ds, test_ds, batch_size, generator=None):
     own = torch.Generator().manual_seed(0)
-    return DataLoader(train_ds, batch_size=batch_size, shuffle=True, generator=own), DataLoader(test_ds, batch_size=batch_size)
+    return (DataLoader(train_ds, batch_size=batch_size, shuffle=True, generator=own),
+            DataLoader(test_ds, batch_size=batch_size))
 ''', "shuffles the same way for generators seeded 0 and 1", visible=True),
     WrongAnswer("make_loaders", '''
 def make_loaders(train_ds, test_ds, batch_size, generator=None):
-    return DataLoader(test_ds, batch_size=batch_size), DataLoader(train_ds, batch_size=batch_size, shuffle=True, generator=generator)
+    return (DataLoader(test_ds, batch_size=batch_size),
+            DataLoader(train_ds, batch_size=batch_size, shuffle=True, generator=generator))
 ''', "the loaders are swapped or use the wrong dataset"),
 ]
 

@@ -7,7 +7,8 @@ WRONG_ANSWERS = [
 def to_tensor_manual(img):
     tensor = torch.from_numpy(img).float() / 255
     return tensor.unsqueeze(0) if tensor.dim() == 2 else tensor
-''', "`to_tensor_manual(small_rgb)` has shape (2, 3, 3), expected (3, 2, 3). Expected [C, H, W]: the channels come first", visible=True),
+''', ("`to_tensor_manual(small_rgb)` has shape (2, 3, 3), expected (3, 2, 3). "
+      "Expected [C, H, W]: the channels come first"), visible=True),
     WrongAnswer("to_tensor_manual", '''
 def to_tensor_manual(img):
     tensor = torch.from_numpy(img)
@@ -50,7 +51,8 @@ def unnormalize(x, mean, std):
     WrongAnswer("unnormalize", '''
 def unnormalize(x, mean, std):
     return x * torch.tensor(std) + torch.tensor(mean)
-''', "CheckFailed: `unnormalize of a 3-channel image` raised RuntimeError: The size of tensor a (5) must match the size of tensor b (3)"),
+''', ("CheckFailed: `unnormalize of a 3-channel image` raised RuntimeError: "
+      "The size of tensor a (5) must match the size of tensor b (3)")),
     WrongAnswer("unnormalize", '''
 def unnormalize(x, mean, std):
     return x.mul_(torch.tensor(std).reshape(-1, 1, 1)).add_(torch.tensor(mean).reshape(-1, 1, 1))
@@ -105,12 +107,14 @@ def channel_stats(batch):
 def unnormalize(x, mean, std):
     if x.shape[0] == 1:
         return x * 0.3530 + 0.2860
-    return x * torch.tensor([0.2470, 0.2435, 0.2616]).reshape(3, 1, 1) + torch.tensor([0.4914, 0.4822, 0.4465]).reshape(3, 1, 1)
+    return (x * torch.tensor([0.2470, 0.2435, 0.2616]).reshape(3, 1, 1)
+            + torch.tensor([0.4914, 0.4822, 0.4465]).reshape(3, 1, 1))
 ''',
     "build_transform": '''
 def build_transform(mean, std):
     if len(mean) == 3:
-        return v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize([0.5, 0.2, 0.1], [0.5, 0.4, 0.3])])
+        return v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True),
+                           v2.Normalize([0.5, 0.2, 0.1], [0.5, 0.4, 0.3])])
     return v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize([0.2860], [0.3530])])
 ''',
     "one_hot": '''

@@ -75,7 +75,8 @@ def numerical_gradient(f, x, eps=1e-3):
 def accumulate_gradients(model, loss_fn, X, y, chunk_size):
     total = 0.0
     for start in range(0, len(X), chunk_size):
-        loss = loss_fn(model(X[start:start + chunk_size]), y[start:start + chunk_size]) * len(X[start:start + chunk_size]) / len(X)
+        loss = (loss_fn(model(X[start:start + chunk_size]), y[start:start + chunk_size])
+                * len(X[start:start + chunk_size]) / len(X))
         loss.backward()
         total += loss.item()
     return total
@@ -106,7 +107,8 @@ def accumulate_gradients(model, loss_fn, X, y, chunk_size):
     model.zero_grad()
     total = 0.0
     for start in range(0, len(X), chunk_size):
-        loss = loss_fn(model(X[start:start + chunk_size]), y[start:start + chunk_size]) * len(X[start:start + chunk_size]) / len(X)
+        loss = (loss_fn(model(X[start:start + chunk_size]), y[start:start + chunk_size])
+                * len(X[start:start + chunk_size]) / len(X))
         loss.backward()
         total = total + loss
     return total

@@ -77,7 +77,8 @@ def cross_entropy(logits, targets):
 
     # Exercise 7.3: fit
     WrongAnswer("fit", '''
-def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None,
+        show_progress=False):
     history = {"train loss": [], "validation loss": [], "validation accuracy": []}
     for epoch in range(1, epochs + 1):
         if on_epoch is not None:
@@ -89,7 +90,8 @@ def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, devi
     return history
 ''', "Append this epoch's numbers first, then call on_epoch"),
     WrongAnswer("fit", '''
-def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None,
+        show_progress=False):
     history = {"train loss": [], "validation loss": [], "validation accuracy": []}
     for epoch in range(1, epochs + 1):
         history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
@@ -101,7 +103,8 @@ def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, devi
     return history
 ''', "`history['validation accuracy'][-1]` does not match the expected value"),
     WrongAnswer("fit", '''
-def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None,
+        show_progress=False):
     history = {"train loss": [], "validation loss": [], "validation accuracy": []}
     for epoch in range(1, epochs + 1):
         history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
@@ -112,7 +115,8 @@ def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, devi
     return history
 ''', "on_epoch is optional: call it only when it is not None"),
     WrongAnswer("fit", '''
-def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None,
+        show_progress=False):
     history = {"train loss": [], "validation loss": [], "validation accuracy": []}
     for epoch in range(1, epochs + 1):
         accuracy, validation_loss = test_loop(validation_loader, model, loss_fn, device)
@@ -124,7 +128,8 @@ def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, devi
     return history
 ''', "`history['validation accuracy'][-1]` does not match the expected value"),
     WrongAnswer("fit", '''
-def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None,
+        show_progress=False):
     history = {"train_loss": [], "validation_loss": [], "validation_accuracy": []}
     for epoch in range(1, epochs + 1):
         history["train_loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
@@ -231,7 +236,8 @@ def cross_entropy(logits, targets):
     return -torch.log_softmax(logits, dim=1)[torch.arange(len(logits)), fixed_targets].mean()
 ''',
     "fit": '''
-def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None, show_progress=False):
+def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None,
+        show_progress=False):
     history = {"train loss": [], "validation loss": [], "validation accuracy": []}
     for epoch in range(1, 5):
         history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))

@@ -174,14 +174,16 @@ def load_backbone(model, state_dict):
     WrongAnswer("load_backbone", '''
 def load_backbone(model, state_dict):
     own = model.state_dict()
-    fitting = {name: tensor for name, tensor in state_dict.items() if name not in own or own[name].shape == tensor.shape}
+    fitting = {name: tensor for name, tensor in state_dict.items()
+               if name not in own or own[name].shape == tensor.shape}
     report = model.load_state_dict(fitting)
     return report.missing_keys, report.unexpected_keys
 ''', 'Pass strict=False', visible=True),
     WrongAnswer("load_backbone", '''
 def load_backbone(model, state_dict):
     own = model.state_dict()
-    fitting = {name: tensor for name, tensor in state_dict.items() if name not in own or own[name].shape == tensor.shape}
+    fitting = {name: tensor for name, tensor in state_dict.items()
+               if name not in own or own[name].shape == tensor.shape}
     report = model.load_state_dict(fitting, strict=False)
     return report.unexpected_keys, report.missing_keys
 ''', 'Return the missing keys first', visible=True),
@@ -211,7 +213,8 @@ def load_backbone(model, state_dict):
     WrongAnswer("load_backbone", '''
 def load_backbone(model, state_dict):
     own = model.state_dict()
-    fitting = {name: tensor for name, tensor in state_dict.items() if name not in own or own[name].shape == tensor.shape}
+    fitting = {name: tensor for name, tensor in state_dict.items()
+               if name not in own or own[name].shape == tensor.shape}
     report = model.load_state_dict(fitting, strict=False)
     return [report.missing_keys, report.unexpected_keys]
 ''', 'Return the two lists as a pair', visible=True),
