@@ -19,7 +19,7 @@ from grader.grading.record import read_marker
 from grader.nbgrader_adapter import open_gradebook
 from grader.notebooks import read, solution_answers
 from grader.paths import LESSONS, SOLUTIONS
-from grader.safety.sandbox import FIRST_UID, SandboxUnavailable
+from grader.safety.sandbox import SandboxUnavailable, sandbox_uid
 from grader.settings import Limits
 from tests.adversarial.cases import LESSON, Context, cases
 
@@ -29,11 +29,14 @@ CASES = {case.name: case for case in cases()}
 
 
 class Watch(threading.Thread):
-    """Samples how late a 0.2 s sleep wakes up and how much memory is free, while the batch runs."""
+    """Samples how late a 0.2 s sleep wakes up and how much memory is free, while the batch runs; and the
+    sandbox user ids of this batch's workers (derived from their pids), so that processes of other
+    gradings on the same machine are not taken for this batch's leftovers."""
 
     def __init__(self):
         super().__init__(daemon=True)
         self.worst_delay, self.least_available, self.running = 0.0, float("inf"), True
+        self.sandbox_uids: set[int] = set()
 
     def run(self):
         while self.running:
@@ -41,6 +44,7 @@ class Watch(threading.Thread):
             time.sleep(0.2)
             self.worst_delay = max(self.worst_delay, time.monotonic() - started - 0.2)
             self.least_available = min(self.least_available, psutil.virtual_memory().available)
+            self.sandbox_uids |= {sandbox_uid(child.pid) for child in psutil.Process().children(recursive=True)}
 
 
 def _digest(path: Path) -> str:
@@ -143,7 +147,9 @@ def test_the_grading_machine_stayed_responsive(graded):
     watch = graded["watch"]
     assert watch.worst_delay < 5, f"a 0.2 s sleep woke {watch.worst_delay:.1f} s late during grading"
     assert watch.least_available > 2 * 2**30, f"free memory fell to {watch.least_available / 2**30:.1f} GiB"
-    leftovers = [p.info for p in psutil.process_iter(["pid", "uids", "cmdline"]) if p.info["uids"].real >= FIRST_UID]
+    assert watch.sandbox_uids, "the watch saw no worker of the batch"
+    leftovers = [p.info for p in psutil.process_iter(["pid", "uids", "cmdline"])
+                 if p.info["uids"].real in watch.sandbox_uids]
     assert not leftovers, f"sandboxed processes outlived their notebooks: {leftovers}"
 
 

@@ -140,9 +140,9 @@ def kernel_environment(home: str) -> dict[str, str]:
     return env
 
 
-def sandbox_uid() -> int:
-    """A user id for this worker's kernels: distinct per worker process, so limits never collide."""
-    return FIRST_UID + os.getpid() % 100_000
+def sandbox_uid(worker_pid: int | None = None) -> int:
+    """A user id for a worker's kernels (this process's by default): distinct per worker, so limits never collide."""
+    return FIRST_UID + (os.getpid() if worker_pid is None else worker_pid) % 100_000
 
 
 def write_kernel(job_dir: Path, limits: Limits, sandboxed: bool) -> dict[str, Path]:
