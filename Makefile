@@ -26,9 +26,10 @@ instructor-lab: setup
 test: setup lint
 	$(BIN)/python -m pytest
 
-# The local loop: lint and the tests not marked slow (no notebook executions, no grading; under a minute).
+# The local loop: lint and the tests not marked slow (no notebook executions, no grading; under a minute),
+# in one process (two xdist workers would each import and collect everything again).
 test-fast: $(STAMP) lint
-	$(BIN)/python -m pytest -m "not slow" -q
+	$(BIN)/python -m pytest -m "not slow" -q -n 0
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -38,7 +38,7 @@ def postgresql_server():
         raise RuntimeError("PostgreSQL is not installed: `make test` installs Debian's postgresql package as root")
     bin_dir = Path(binaries[-1]).parent
     run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    base = Path(tempfile.mkdtemp(prefix="grader-pg-"))
+    base = Path(tempfile.mkdtemp(prefix="course-pg-"))
     base.chmod(0o755)
     data, sockets = base / "data", base / "sockets"
     sockets.mkdir()

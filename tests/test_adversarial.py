@@ -23,8 +23,8 @@ from grader.safety.sandbox import SandboxUnavailable, sandbox_uid
 from grader.settings import Limits
 from tests.adversarial.cases import LESSON, Context, cases
 
-pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
-LIMITS = Limits(cell_seconds=30, notebook_seconds=90, cpu_seconds=90, memory_bytes=4 * 2**30)
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.xdist_group("adversarial")]
+LIMITS = Limits(cell_seconds=15, notebook_seconds=60, cpu_seconds=60, memory_bytes=4 * 2**30)  # the loops end sooner
 CASES = {case.name: case for case in cases()}
 
 

@@ -185,7 +185,7 @@ def cases() -> list[Case]:
         Case("stderr_warnings", lambda ctx: prefixed(ctx, "describe", "import sys, warnings\n"
                                                      "warnings.warn('careful', UserWarning)\n"
                                                      "print('noise on stderr', file=sys.stderr)"), FULL),
-        Case("slow_notebook", lambda ctx: answered(ctx, **{gid: "import time\ntime.sleep(25)\n" + ctx.answers[gid]
+        Case("slow_notebook", lambda ctx: answered(ctx, **{gid: "import time\ntime.sleep(16)\n" + ctx.answers[gid]
                                                            for gid in ("describe", "zero_column_and_tile",
                                                                        "gram_and_hadamard", "standardize_columns")}),
              0, "time limit"),
