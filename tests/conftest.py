@@ -14,7 +14,9 @@ _STATE_DIR = None
 
 def pytest_configure(config):
     global _STATE_DIR
-    _STATE_DIR = tempfile.mkdtemp(prefix="course-tests-")
+    # xdist workers inherit the controller's TMPDIR: theirs go beside it, not inside (socket paths stay short)
+    system_temp = os.environ.setdefault("COURSE_TESTS_SYSTEM_TEMP", tempfile.gettempdir())
+    _STATE_DIR = tempfile.mkdtemp(prefix="course-tests-", dir=system_temp)
     os.chmod(_STATE_DIR, 0o711)  # others may pass through, e.g. the postgres user to the test server's folder
     for variable, folder in {"JUPYTER_CONFIG_DIR": "jupyter-config", "JUPYTER_DATA_DIR": "jupyter-data",
                              "JUPYTER_RUNTIME_DIR": "jupyter-runtime", "IPYTHONDIR": "ipython",

@@ -82,7 +82,7 @@ def _job_config(root: Path, folders: dict[str, Path], limits: Limits):
              for step in Autograde.class_traits()["autograde_preprocessors"].default()]
     return load_config(root, Execute={"timeout": limits.cell_seconds, "kernel_name": KERNEL_NAME},
                        LimitedOutputExecute={"max_output_bytes": limits.output_bytes},
-                       KernelManager={"transport": "ipc", "ip": str(folders["runtime"] / "kernel"),
+                       KernelManager={"transport": "ipc", "ip": str(folders["sockets"]),
                                       "connection_file": str(folders["runtime"] / "connection.json")},
                        Autograde={"autograde_preprocessors": steps})
 

@@ -21,6 +21,7 @@ from grader.settings import Limits
 KERNEL_NAME = "grader-sandbox"
 SCRATCH_INSIDE = "/sandbox"  # where the private scratch folder appears inside the sandbox
 FIRST_UID = 200_000  # sandbox user ids: FIRST_UID + (worker pid % 100000), owned by no real user
+SOCKET_PATH_BYTES = 107  # the longest path a Unix socket may have on Linux (sun_path, less its NUL)
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,11 @@ def write_kernel(job_dir: Path, limits: Limits, sandboxed: bool) -> dict[str, Pa
     only ones the kernel can reach (runtime holds the connection file and the kernel's sockets).
     """
     folders = {name: job_dir / name for name in ("scratch", "runtime", "kernels")}
+    folders["sockets"] = folders["runtime"] / "kernel"  # jupyter_client adds -1 ... -5, one per channel
+    longest = f"{folders['sockets']}-5"
+    if len(os.fsencode(longest)) > SOCKET_PATH_BYTES:
+        raise ValueError(f"the kernel's sockets would be at {longest}, longer than the {SOCKET_PATH_BYTES} bytes "
+                         "a Unix socket's path may have: set TMPDIR to a shorter folder (e.g. /tmp) and grade again")
     for sub in ("work", "home", "tmp"):
         (folders["scratch"] / sub).mkdir(parents=True, exist_ok=True)
     folders["runtime"].mkdir(parents=True, exist_ok=True)
