@@ -26,10 +26,9 @@ instructor-lab: setup
 test: setup lint
 	$(BIN)/python -m pytest
 
-# The local loop: lint and the tests not marked slow (no notebook executions, no grading; under a minute),
-# in one process (two xdist workers would each import and collect everything again).
+# The local loop: lint and the tests not marked slow (no notebook executions, no grading; under a minute).
 test-fast: $(STAMP) lint
-	$(BIN)/python -m pytest -m "not slow" -q -n 0
+	$(BIN)/python -m pytest -m "not slow" -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

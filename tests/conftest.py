@@ -14,9 +14,7 @@ _STATE_DIR = None
 
 def pytest_configure(config):
     global _STATE_DIR
-    # xdist workers inherit the controller's TMPDIR: theirs go beside it, not inside (socket paths stay short)
-    system_temp = os.environ.setdefault("COURSE_TESTS_SYSTEM_TEMP", tempfile.gettempdir())
-    _STATE_DIR = tempfile.mkdtemp(prefix="course-tests-", dir=system_temp)
+    _STATE_DIR = tempfile.mkdtemp(prefix="course-tests-")
     os.chmod(_STATE_DIR, 0o711)  # others may pass through, e.g. the postgres user to the test server's folder
     for variable, folder in {"JUPYTER_CONFIG_DIR": "jupyter-config", "JUPYTER_DATA_DIR": "jupyter-data",
                              "JUPYTER_RUNTIME_DIR": "jupyter-runtime", "IPYTHONDIR": "ipython",
@@ -27,19 +25,6 @@ def pytest_configure(config):
     tempfile.tempdir = None  # TMPDIR is read again: the tests' own and their kernels' temp files land inside
     os.environ["MPLBACKEND"] = "Agg"
     matplotlib.use("Agg")
-
-
-def _expected_length(item) -> int:
-    """Longest first (0), so that two xdist workers finish together: grading batches, the browser,
-    then notebook executions, then the rest."""
-    for rank, marker in enumerate(("sandbox", "browser", "notebooks")):
-        if item.get_closest_marker(marker) and item.get_closest_marker("slow"):
-            return rank
-    return 3 if item.get_closest_marker("slow") else 4
-
-
-def pytest_collection_modifyitems(config, items):
-    items.sort(key=_expected_length)
 
 
 def pytest_runtest_setup(item):

@@ -23,7 +23,7 @@ from grader.safety.sandbox import SandboxUnavailable, sandbox_uid
 from grader.settings import Limits
 from tests.adversarial.cases import LESSON, Context, cases
 
-pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.xdist_group("adversarial")]
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 LIMITS = Limits(cell_seconds=15, notebook_seconds=60, cpu_seconds=60, memory_bytes=4 * 2**30)  # the loops end sooner
 CASES = {case.name: case for case in cases()}
 

@@ -17,7 +17,7 @@ from grader.paths import LESSONS, REPO, SOLUTIONS
 from helpers.quiz import all_questions, is_correct
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, running_lab
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.notebooks, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.notebooks]
 SCREENSHOTS = REPO / "test-results" / "browser"
 LESSONS_TRIED = ("01_quickstart", "02_tensors")
 RUN_ALL_MINUTES = 6

@@ -29,7 +29,7 @@ from grader.notebooks import graded_tests, read
 from grader.paths import REPO, SOLUTIONS
 from tests.servers import dask_cluster, postgresql_server
 
-pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.xdist_group("class-grading")]
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
 
 def sqlite_url(course: Path) -> str:

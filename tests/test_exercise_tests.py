@@ -16,8 +16,6 @@ from tests.support.live_kernel import Attempt, LiveLesson
 
 pytestmark = pytest.mark.notebooks
 STEMS = written_lessons()
-LIVE = [pytest.param(stem, marks=pytest.mark.xdist_group(f"live-{stem}")) for stem in STEMS]
-"""Each lesson's tests share its live kernel, so they stay on one pytest-xdist worker."""
 
 
 def answers_module(stem: str):
@@ -62,7 +60,7 @@ def test_every_exercise_has_a_wrong_answer(stem):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stem", LIVE)
+@pytest.mark.parametrize("stem", STEMS)
 def test_wrong_answers_are_rejected_with_the_intended_message(stem, tried):
     outcomes = tried(stem)[0]["wrong"]
     problems = []
@@ -76,7 +74,7 @@ def test_wrong_answers_are_rejected_with_the_intended_message(stem, tried):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stem", LIVE)
+@pytest.mark.parametrize("stem", STEMS)
 def test_other_right_answers_pass(stem, tried):
     right = getattr(answers_module(stem), "RIGHT_ANSWERS", [])
     problems = [f"{answer.cell} ({answer.why}): rejected with {found!r}"
@@ -85,7 +83,7 @@ def test_other_right_answers_pass(stem, tried):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stem", LIVE)
+@pytest.mark.parametrize("stem", STEMS)
 def test_hard_coded_answers_pass_every_visible_test(stem, tried):
     """So that it is the hidden tests that take their points (tests/test_sandboxed_lessons.py)."""
     found = dict(zip(answers_module(stem).HARD_CODED, tried(stem)[0]["hard_coded"], strict=True))
@@ -95,7 +93,7 @@ def test_hard_coded_answers_pass_every_visible_test(stem, tried):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stem", LIVE)
+@pytest.mark.parametrize("stem", STEMS)
 def test_the_solution_passes_every_test_after_the_answers_were_tried(stem, tried):
     """Each answer tried leaves nothing behind: the solution's own run, in the same kernel, passes every test."""
     solution = tried(stem)[1]

@@ -1,18 +1,23 @@
 """What the grader hands the kernel launcher: typed settings that survive the trip, and a clear error
 where the temp folder's path is too long for the kernel's sockets."""
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from grader.safety.sandbox import KernelSettings, write_kernel
 from grader.settings import DEFAULT_LIMITS, Limits
 
 
-def test_kernel_settings_cross_the_process_boundary_typed(tmp_path):
+def test_kernel_settings_cross_the_process_boundary_typed():
     limits = Limits(cell_seconds=7, memory_bytes=3 * 2**30)
-    write_kernel(tmp_path, limits, sandboxed=True)
-    settings = KernelSettings.read(tmp_path / "kernel-settings.json")
+    with tempfile.TemporaryDirectory(prefix="job-") as folder:  # short, as a grading job's folder is
+        job_dir = Path(folder)
+        write_kernel(job_dir, limits, sandboxed=True)
+        settings = KernelSettings.read(job_dir / "kernel-settings.json")
     assert isinstance(settings.limits, Limits) and settings.limits == limits
-    assert settings.sandboxed is True and settings.scratch == str(tmp_path / "scratch")
+    assert settings.sandboxed is True and settings.scratch == str(job_dir / "scratch")
     assert settings.env["NBGRADER_EXECUTION"] == "autograde"
 
 

@@ -19,7 +19,7 @@ from grader.notebooks import graded_tests, nbgrader_meta, read, solution_answers
 from grader.paths import LESSONS, SOLUTIONS, written_lessons
 from grader.safety.probe import MIME as PROBE_MIME
 
-pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.notebooks, pytest.mark.xdist_group("sandboxed")]
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.notebooks]
 STEMS = written_lessons()
 STUDENTS = ("correct", "untouched", "hardcoded")
 
