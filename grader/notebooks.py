@@ -1,5 +1,6 @@
 """Reading notebooks and describing their cells in a normalized, comparable way."""
 
+import ast
 import copy
 import re
 from pathlib import Path
@@ -81,6 +82,22 @@ def knowledge_check_role(cell: NotebookNode) -> tuple[str, str] | None:
         if question_id.endswith(suffix):
             return question_id[:-len(suffix)], role
     return None
+
+
+def names_defined(source: str) -> set[str]:
+    """Top-level names a cell defines (functions, classes, assigned variables); none if it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {target.id for target in targets if isinstance(target, ast.Name)}
+    return names
 
 
 def lesson_counts(notebook: NotebookNode) -> dict[str, float]:

@@ -11,6 +11,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+INITDB = "/usr/lib/postgresql/*/bin/initdb"  # Debian's postgresql package, any version
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -33,7 +35,7 @@ def _wait_for_port(port: int, process: subprocess.Popen, what: str, seconds: flo
 @contextmanager
 def postgresql_server():
     """Start a throw-away PostgreSQL server on 127.0.0.1; yield a database URL for it."""
-    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    binaries = sorted(glob.glob(INITDB))
     if not binaries:
         raise RuntimeError("PostgreSQL is not installed: `make test` installs Debian's postgresql package as root")
     bin_dir = Path(binaries[-1]).parent

@@ -14,28 +14,12 @@ import re
 
 from nbformat import NotebookNode
 
-from grader.notebooks import is_graded_test, knowledge_check_role, nbgrader_meta
+from grader.notebooks import is_graded_test, knowledge_check_role, names_defined, nbgrader_meta
 
 RAISES = "raises-exception"
 STUB = re.compile(r"^(?P<indent>[ \t]*)raise NotImplementedError\(\)[ \t]*$", re.MULTILINE)
 QUIZ_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 EXERCISE = re.compile(r"""passed\(\s*["']([^"']+)["']\s*\)""")
-
-
-def _names_defined(source: str) -> set[str]:
-    """Top-level names an answer cell defines (functions, classes, assigned variables)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    names = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names |= {target.id for target in targets if isinstance(target, ast.Name)}
-    return names
 
 
 def _names(source: str, context: type) -> set[str]:
@@ -64,7 +48,7 @@ def _add_tag(cell: NotebookNode, tag: str) -> None:
 
 def prepare_for_learners(notebook: NotebookNode, solution: NotebookNode) -> NotebookNode:
     """Rewrite the released ``notebook`` in place (stubs, tags); ``solution`` tells what each answer defines."""
-    defined_by = {nbgrader_meta(cell).get("grade_id"): _names_defined(cell.source) for cell in solution.cells
+    defined_by = {nbgrader_meta(cell).get("grade_id"): names_defined(cell.source) for cell in solution.cells
                   if cell.cell_type == "code" and nbgrader_meta(cell).get("solution")}
     waiting: set[str] = set()  # names that may not exist until the learner has answered
     for index, cell in enumerate(notebook.cells):

@@ -33,17 +33,16 @@ def execute(notebook: NotebookNode, working_dir: Path, timeout: int = 180, gradi
     return executed
 
 
+def outcome(cell: NotebookNode) -> str:
+    """'' when an executed test cell passed, else its error ('Name: message') or what it wrote to stderr."""
+    for output in cell.get("outputs", []):
+        if output.output_type == "error":
+            return f"{output.ename}: {output.evalue}"
+        if output.output_type == "stream" and output.name == "stderr":
+            return f"stderr: {output.text.strip()}"
+    return ""
+
+
 def outcomes_of_tests(executed: NotebookNode) -> dict[str, str]:
-    """For each graded test cell: '' when it passed, else its error (last traceback line) or stderr."""
-    outcomes = {}
-    for cell in graded_tests(executed):
-        problem = ""
-        for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                problem = f"{output.ename}: {output.evalue}"
-                break
-            if output.output_type == "stream" and output.name == "stderr":
-                problem = f"stderr: {output.text.strip()}"
-                break
-        outcomes[nbgrader_meta(cell)["grade_id"]] = problem
-    return outcomes
+    """For each graded test cell of an executed notebook, its :func:`outcome`."""
+    return {nbgrader_meta(cell)["grade_id"]: outcome(cell) for cell in graded_tests(executed)}

@@ -8,7 +8,6 @@ its hidden part), and keeps the test's outcome. Then the solution's own cells ru
 every later exercise starts from the solution's state again, and every solution test must pass.
 """
 
-import ast
 import copy
 import re
 from dataclasses import dataclass
@@ -17,11 +16,10 @@ from pathlib import Path
 from nbclient import NotebookClient
 from nbformat import NotebookNode, v4
 
-from grader.notebooks import graded_tests, nbgrader_meta
-from tests.support.execution import execution_mode
+from grader.notebooks import graded_tests, names_defined, nbgrader_meta
+from tests.support.execution import execution_mode, outcome
 
 HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.DOTALL)
-SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.MULTILINE)
 
 _SAVE_STATE = """
 import random as _live_random, torch as _live_torch
@@ -56,30 +54,6 @@ def without_hidden_tests(source: str) -> str:
     return HIDDEN_TESTS.sub("", source)
 
 
-def defined_names(source: str) -> list[str]:
-    """Names an answer cell binds at top level (functions, classes, assignments, imports)."""
-    names = []
-    for node in ast.parse(SOLUTION_MARKERS.sub("", source)).body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names += [n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)]
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names += [(alias.asname or alias.name).split(".")[0] for alias in node.names]
-    return sorted(set(names))
-
-
-def outcome(cell: NotebookNode) -> str:
-    """'' when an executed test cell passed, else its error ('Name: message') or what it wrote to stderr."""
-    for output in cell.get("outputs", []):
-        if output.output_type == "error":
-            return f"{output.ename}: {output.evalue}"
-        if output.output_type == "stream" and output.name == "stderr":
-            return f"stderr: {output.text.strip()}"
-    return ""
-
-
 class LiveLesson:
     """A solution notebook in one kernel, run once, with answers tried in place (see the module's docstring)."""
 
@@ -110,7 +84,7 @@ class LiveLesson:
                 grade_id = nbgrader_meta(cell).get("grade_id")
                 if cell.cell_type == "code" and grade_id in by_cell:
                     test = self._test_after(index)
-                    names = defined_names(cell.source)
+                    names = sorted(names_defined(cell.source))
                     self._run(_SAVE_STATE.format(names=names), index)
                     for number in by_cell[grade_id]:
                         attempt = attempts[number]

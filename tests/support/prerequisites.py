@@ -17,7 +17,9 @@ def missing_sandbox() -> str | None:
 
 
 def missing_postgresql() -> str | None:
-    if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
+    from tests.servers import INITDB
+
+    if not glob.glob(INITDB):
         return f"PostgreSQL is not installed (Debian's postgresql; {MAKE_TEST})"
     return None
 
