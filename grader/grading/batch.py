@@ -3,19 +3,23 @@
 Workers (an embedded LocalCluster by default, or any cluster given by its scheduler address) run
 grader.grading.runner.run_job; this process alone records results (grader.grading.record). Already recorded
 submissions are skipped unless forced; one broken submission is reported and never stops the batch.
+Each lesson's reference solution runs once per batch, on the batch's fresh observation seed, and every
+submission's observations are compared with it here (grader.grading.differential).
 """
 
 import hashlib
 import logging
 import os
+import secrets
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 from tqdm.auto import tqdm
 
-from grader.grading import layout
+from grader.grading import differential, layout
 from grader.grading.jobs import GradingJob, GradingResult
 from grader.grading.record import is_recorded, record
 from grader.grading.runner import run_job
@@ -43,9 +47,19 @@ class BatchReport:
     failed: list[tuple[str, str, str]] = field(default_factory=list)  # (student, lesson, reason)
     tampered: list[tuple[str, str, str]] = field(default_factory=list)  # (student, lesson, what was found)
 
+    def add(self, result: GradingResult) -> None:
+        """Count a recorded result: graded or not, and whether tampering was found."""
+        if result.tampered:
+            found = "; ".join(f["message"] for f in result.integrity if f["severity"] == "tampering")
+            self.tampered.append((result.student, result.lesson, found))
+        if result.error:
+            self.failed.append((result.student, result.lesson, result.error))
+        else:
+            self.graded.append((result.student, result.lesson))
+
     def summary(self) -> str:
         lines = [f"graded {len(self.graded)} notebooks, skipped {len(self.skipped)} already graded, "
-                 f"{len(self.failed)} could not be graded, {len(self.tampered)} scored 0 for tampering"]
+                 f"{len(self.failed)} could not be graded, {len(self.tampered)} flagged for tampering"]
         lines += [f"  {student} / {lesson}: {reason}" for student, lesson, reason in self.failed]
         lines += [f"  {student} / {lesson}: TAMPERING (review it): {found}" for student, lesson, found in self.tampered]
         return "\n".join(lines)
@@ -78,14 +92,47 @@ def _client(scheduler: str | None, workers: int | None):
         yield client
 
 
+class References:
+    """The reference runs of a batch, one per lesson, read once each when the first submission needs it."""
+
+    def __init__(self, futures: dict):
+        self.futures, self.read = futures, {}
+
+    def of(self, lesson: str) -> tuple[dict | None, str | None]:
+        """(the reference's observations, None), or (None, why the lesson's reference cannot be used)."""
+        if lesson not in self.read:
+            try:
+                result = self.futures[lesson].result()
+                problem = differential.reference_problem(result.autograded, result.error)
+            except Exception as error:  # the worker died: the lesson cannot be judged in this batch
+                result, problem = None, f"the reference solution could not be run: {type(error).__name__}: {error}"
+            self.read[lesson] = (None, problem) if problem else (result.observations, None)
+        return self.read[lesson]
+
+
+def judge(result: GradingResult, references: References | None) -> GradingResult | str:
+    """``result`` with its tests compared with the reference's observations; or why it cannot be judged."""
+    if references is None or result.autograded is None:
+        return result
+    reference, problem = references.of(result.lesson)
+    if problem:
+        return f"{problem}; the lesson's solution or the grading machine needs fixing, then grade again"
+    notebook = nbformat.reads(result.autograded.decode("utf-8"), as_version=4)
+    result.rejected, findings = differential.verdicts(reference, result.observations, notebook)
+    result.integrity += [finding.as_dict() for finding in findings]
+    return result
+
+
 def autograde_class(course_root: Path, db_url: str, lessons: list[str] | None = None,
                     students: list[str] | None = None, force: bool = False, scheduler: str | None = None,
                     workers: int | None = None, show_progress: bool = True, limits: Limits = DEFAULT_LIMITS,
-                    sandboxed: bool = True) -> BatchReport:
+                    sandboxed: bool = True, compare_with_reference: bool = True) -> BatchReport:
     """Grade every pending submission; return what was graded, skipped and why some failed.
 
     Student code runs in the sandbox unless ``sandboxed`` is False (the instructor's explicit choice);
-    without a usable sandbox this raises SandboxUnavailable before anything runs.
+    without a usable sandbox this raises SandboxUnavailable before anything runs. Each test's points
+    need the comparison with the reference run too, unless ``compare_with_reference`` is False
+    (for measuring what the comparison costs).
     """
     if sandboxed:
         require_sandbox()
@@ -106,11 +153,17 @@ def autograde_class(course_root: Path, db_url: str, lessons: list[str] | None = 
 
     from dask.distributed import as_completed
 
+    seed = secrets.randbelow(2**62)  # fresh inputs for every run, never predictable from a submission
     with _client(scheduler, workers) as client:
+        references = None
+        if compare_with_reference:
+            references = References({lesson: client.submit(
+                run_job, GradingJob(lesson, differential.REFERENCE, source, source, limits, sandboxed, seed),
+                pure=False, priority=10) for lesson, source in sources.items()})
         futures = {}
         for submission, digest in pending:
             job = GradingJob(submission.lesson, submission.student, sources[submission.lesson],
-                             submission.path.read_bytes(), limits, sandboxed)
+                             submission.path.read_bytes(), limits, sandboxed, seed)
             futures[client.submit(run_job, job, pure=False)] = (submission, digest)
         bar = tqdm(total=len(pending), unit="notebook", desc="autograde", disable=not show_progress)
         students_done = 0
@@ -121,14 +174,12 @@ def autograde_class(course_root: Path, db_url: str, lessons: list[str] | None = 
             except Exception as error:  # a worker died or the job raised: report it, keep going
                 result = GradingResult(submission.lesson, submission.student, None,
                                        f"grading crashed: {type(error).__name__}: {error}")
-            record(course_root, db_url, result, digest)
-            if result.tampered:
-                found = "; ".join(f["message"] for f in result.integrity if f["severity"] == "tampering")
-                report.tampered.append((result.student, result.lesson, found))
-            if result.error:
-                report.failed.append((result.student, result.lesson, result.error))
+            judged = judge(result, references)
+            if isinstance(judged, str):  # the lesson's reference failed: record nothing, so a re-run retries
+                report.failed.append((result.student, result.lesson, judged))
             else:
-                report.graded.append((result.student, result.lesson))
+                record(course_root, db_url, judged, digest)
+                report.add(judged)
             remaining_per_student[result.student] -= 1
             students_done += remaining_per_student[result.student] == 0
             bar.set_postfix_str(f"students {students_done}/{len(remaining_per_student)}, failed {len(report.failed)}")

@@ -51,7 +51,7 @@ def _status(course_root: Path, lesson: str, student: str) -> str:
     if marker is None:
         return "not graded yet" if layout.notebook(course_root, "submitted", lesson, student).exists() else "missing"
     if marker.get("tampered"):
-        return "tampering found, scored 0: see integrity.csv and review"
+        return "tampering found: only points verified outside the kernel kept; see integrity.csv and review"
     return f"not gradable: {marker['error']}" if marker.get("error") else "graded"
 
 

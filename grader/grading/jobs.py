@@ -20,6 +20,7 @@ class GradingJob:
     submission: bytes
     limits: Limits = field(default_factory=Limits)
     sandboxed: bool = True  # False only when the instructor asked to grade without isolation
+    seed: int | None = None  # the batch's observation seed (helpers.observations), the reference's too
 
 
 @dataclass
@@ -32,6 +33,8 @@ class GradingResult:
     error: str | None
     timings: dict[str, float] = field(default_factory=dict)
     integrity: list[dict] = field(default_factory=list)  # grader.safety.integrity findings, as dicts
+    observations: dict[str, dict[str, dict]] = field(default_factory=dict)  # grade_id -> name -> report
+    rejected: dict[str, str] = field(default_factory=dict)  # grade_id -> why it failed the comparison
 
     @property
     def tampered(self) -> bool:

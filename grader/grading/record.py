@@ -1,11 +1,15 @@
 """The trusted writer: the only code that writes grading results into the class gradebook.
 
 Student code runs elsewhere (grader.grading.runner); here we only read the autograded notebook it
-returned and store the scores with nbgrader's own SaveAutoGrades (or zeros, when there is no notebook
-or the integrity report found tampering), and the integrity report in the marker. Each submission's results are
-written in this order: autograded notebook, gradebook rows, then a small marker file naming the
-submission's digest. A run killed at any point leaves either a complete record or none (the marker
-is written last, atomically), so a re-run redoes exactly the unfinished work and duplicates nothing.
+returned and store the scores with nbgrader's own SaveAutoGrades, then 0 for every test that failed the
+comparison with the reference run (grader.grading.differential), and zeros throughout when there is no
+notebook. A submission with tampering findings keeps only the points verified outside its kernel and is
+flagged for the instructor's review (needs_manual_grade); the integrity report goes in the marker.
+
+Each submission's results are written in this order: autograded notebook, gradebook rows, then a
+small marker file naming the submission's digest. A run killed at any point leaves either a complete
+record or none (the marker is written last, atomically), so a re-run redoes exactly the unfinished
+work and duplicates nothing.
 """
 
 import json
@@ -57,13 +61,15 @@ def record(course_root: Path, db_url: str, result: GradingResult, digest: str) -
         SaveAutoGrades().preprocess(notebook, resources)
     else:
         notebook_path.unlink(missing_ok=True)
-    if result.autograded is None or result.tampered:  # no notebook, or tampering: nothing is earned
+    if result.autograded is None or result.rejected or result.tampered:
         with open_gradebook(db_url) as gradebook:
             submission = gradebook.find_submission_notebook(result.lesson, result.lesson, result.student)
             for grade in submission.grades:
-                grade.auto_score, grade.needs_manual_grade = 0, result.tampered  # tampering: flag for review
+                if result.autograded is None or grade.name in result.rejected:
+                    grade.auto_score = 0
+                grade.needs_manual_grade = grade.needs_manual_grade or result.tampered  # flagged for review
             gradebook.db.commit()
     marker = {"submission_sha256": digest, "error": result.error, "timings": result.timings,
-              "tampered": result.tampered, "integrity": result.integrity,
+              "tampered": result.tampered, "integrity": result.integrity, "rejected": result.rejected,
               "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
     write_atomically(layout.marker(course_root, result.lesson, result.student), json.dumps(marker, indent=1))

@@ -21,9 +21,11 @@ from nbgrader.converters import Autograde
 
 from grader.files import write_notebook_atomically
 from grader.grading import layout
+from grader.grading.differential import observations, without_observations
 from grader.grading.jobs import GradingJob, GradingResult
 from grader.grading.scratch import worker_folder
 from grader.nbgrader_adapter import api_for, load_config
+from grader.safety.artifacts import read_files
 from grader.safety.integrity import (
     code_findings,
     runtime_findings,
@@ -103,7 +105,7 @@ def run_job(job: GradingJob) -> GradingResult:
         submission = nbformat.reads(job.submission.decode("utf-8"), as_version=4)
         write_notebook_atomically(repair(submission, release),
                                   layout.notebook(root, "submitted", job.lesson, job.student))
-        folders = write_kernel(job_dir, job.limits, job.sandboxed)
+        folders = write_kernel(job_dir, job.limits, job.sandboxed, job.seed)
         # jupyter_client finds the job's kernelspec, and writes the connection file, in the job's folders
         with mock.patch.dict(os.environ, {"JUPYTER_PATH": str(folders["kernels"]),
                                           "JUPYTER_RUNTIME_DIR": str(folders["runtime"])}):
@@ -120,8 +122,11 @@ def run_job(job: GradingJob) -> GradingResult:
         if kernel_end:
             error = f"{kernel_end}; nothing after that point ran ({error})"
     findings = structure_findings(submission, release) + code_findings(submission, release)
+    observed = {}
     if autograded is not None:
         graded = nbformat.reads(autograded.decode("utf-8"), as_version=4)
         findings += runtime_findings(graded)
-        autograded = nbformat.writes(without_probe_reports(graded)).encode("utf-8")
-    return GradingResult(job.lesson, job.student, autograded, error, timings, [f.as_dict() for f in findings])
+        observed = read_files(observations(graded))
+        autograded = nbformat.writes(without_observations(without_probe_reports(graded))).encode("utf-8")
+    return GradingResult(job.lesson, job.student, autograded, error, timings, [f.as_dict() for f in findings],
+                         observed)

@@ -10,8 +10,12 @@ Three sources, each a list of Findings:
 - runtime: what the kernel probe (grader.safety.probe) reported after each graded test, and graded
   tests that passed without a probe report (the probe was silenced). Reported as "tampering".
 
-Policy (grader.grading.runner): any "tampering" finding sets the whole submission to 0 for the instructor
-to review; tampering never earns points.
+A fourth source is the comparison with the reference run (grader.grading.differential): a test that
+passed in the kernel but whose observed results differ from the reference's is "tampering" too.
+
+Policy (grader.grading.record): a test's points need both nbgrader's pass and the comparison's, so
+tampering never earns a point the code did not compute; any "tampering" finding flags the submission
+for the instructor's review.
 """
 
 import ast

@@ -2,7 +2,8 @@
 
 A flood of output (a print in an endless loop) would otherwise pile up in the grader's memory and in the
 autograded notebook. Past ``max_output_bytes`` further outputs (except errors) are dropped, and one
-notice says so.
+notice says so. The hidden reports the grader reads (the probe's, and the observations of
+helpers.observations) are kept past that cap, within a budget of their own.
 """
 
 import json
@@ -13,6 +14,9 @@ from traitlets import Integer
 
 from grader.safety.probe import MIME as PROBE_MIME
 from grader.settings import DEFAULT_LIMITS
+from helpers.observations import MIME as OBSERVATION_MIME
+
+REPORT_BYTES = 64 * 2**20  # the probe's and the observations' reports of one notebook
 
 NOTICE = "[grader] output limit reached: {limit} bytes; later output of this notebook was dropped\n"
 
@@ -21,14 +25,17 @@ class LimitedOutputExecute(Execute):
     max_output_bytes = Integer(DEFAULT_LIMITS.output_bytes, help="Output bytes kept per notebook.").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
-        self._output_bytes, self._notice_given = 0, False
+        self._output_bytes, self._report_bytes, self._notice_given = 0, 0, False
         return super().preprocess(nb, resources, km)
 
     def output(self, outs: list, msg: dict, display_id, cell_index: int) -> NotebookNode | None:
         # Errors are always kept: a test cell fails by its error, so dropping one would pass the test.
-        # So are the integrity probe's reports, which the grader reads afterwards.
-        kept_anyway = PROBE_MIME in msg["content"].get("data", {})
-        if not kept_anyway and msg["msg_type"] in ("stream", "display_data", "execute_result", "update_display_data"):
+        # So are the hidden reports, which the grader reads afterwards (up to REPORT_BYTES).
+        data = msg["content"].get("data", {})
+        if PROBE_MIME in data or OBSERVATION_MIME in data:
+            self._report_bytes += len(json.dumps(msg["content"], default=str))
+            return super().output(outs, msg, display_id, cell_index) if self._report_bytes <= REPORT_BYTES else None
+        if msg["msg_type"] in ("stream", "display_data", "execute_result", "update_display_data"):
             self._output_bytes += len(json.dumps(msg["content"], default=str))
             if self._output_bytes > self.max_output_bytes:
                 if not self._notice_given:

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from grader.settings import Limits
+from helpers.observations import SEED_VARIABLE
 
 KERNEL_NAME = "grader-sandbox"
 SCRATCH_INSIDE = "/sandbox"  # where the private scratch folder appears inside the sandbox
@@ -146,11 +147,12 @@ def sandbox_uid(worker_pid: int | None = None) -> int:
     return FIRST_UID + (os.getpid() if worker_pid is None else worker_pid) % 100_000
 
 
-def write_kernel(job_dir: Path, limits: Limits, sandboxed: bool) -> dict[str, Path]:
+def write_kernel(job_dir: Path, limits: Limits, sandboxed: bool, seed: int | None = None) -> dict[str, Path]:
     """Write the job's kernelspec and launcher settings; return the folders the job uses.
 
     ``job_dir`` must be invisible to the kernel; the scratch and runtime folders it contains are the
     only ones the kernel can reach (runtime holds the connection file and the kernel's sockets).
+    ``seed`` is the batch's observation seed (helpers.observations), given to the kernel.
     """
     folders = {name: job_dir / name for name in ("scratch", "runtime", "kernels")}
     folders["sockets"] = folders["runtime"] / "kernel"  # jupyter_client adds -1 ... -5, one per channel
@@ -165,10 +167,13 @@ def write_kernel(job_dir: Path, limits: Limits, sandboxed: bool) -> dict[str, Pa
     probe_dir.mkdir(exist_ok=True)
     shutil.copyfile(Path(__file__).with_name("probe.py"), probe_dir / "grader_probe.py")
     home = f"{SCRATCH_INSIDE}/home" if sandboxed else str(folders["scratch"] / "home")
+    env = kernel_environment(home)
+    if seed is not None:
+        env[SEED_VARIABLE] = str(seed)
     settings = KernelSettings(
         sandboxed=sandboxed, uid=sandbox_uid(), limits=limits,
         scratch=str(folders["scratch"]), runtime=str(folders["runtime"]),
-        readable=[str(p) for p in readonly_paths() + [probe_dir]], env=kernel_environment(home),
+        readable=[str(p) for p in readonly_paths() + [probe_dir]], env=env,
         probe_dir=str(probe_dir), python=sys.executable, status_file=str(job_dir / "kernel-status.json"))
     settings_file = job_dir / "kernel-settings.json"
     settings.write(settings_file)

@@ -4,7 +4,8 @@ The solution notebook runs cell by cell, in order, in grading mode. On reaching 
 answers to try, the kernel's state is what a fresh run would have there; for each answer it restores
 that state (the names the answer cell defines, and the random number generators), runs the answer in
 the cell's place, the cells between it and its test, and the test (as the learner sees it, or with
-its hidden part), and keeps the test's outcome. Then the solution's own cells run on from there, so
+its hidden part, or only the block that observes values for the grader), and keeps the test's outcome
+and observations. Then the solution's own cells run on from there, so
 every later exercise starts from the solution's state again, and every solution test must pass.
 """
 
@@ -17,9 +18,11 @@ from nbclient import NotebookClient
 from nbformat import NotebookNode, v4
 
 from grader.notebooks import graded_tests, names_defined, nbgrader_meta
+from helpers.observations import HEADING, MIME
 from tests.support.execution import execution_mode, outcome
 
 HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.DOTALL)
+OBSERVATION_BLOCK = re.compile(rf"### BEGIN HIDDEN TESTS\n{re.escape(HEADING)}.*?### END HIDDEN TESTS\n?", re.DOTALL)
 
 _SAVE_STATE = """
 import random as _live_random, torch as _live_torch
@@ -43,15 +46,28 @@ if _live_numpy:
 
 @dataclass(frozen=True)
 class Attempt:
-    """An answer to try in one answer cell; ``visible``: against the test without its hidden part."""
+    """An answer to try in one answer cell; ``visible``: against the test without its hidden part;
+    ``observed``: only the test's observation block (helpers.observations), as if every check were forged."""
 
     cell: str
     code: str
     visible: bool = False
+    observed: bool = False
 
 
 def without_hidden_tests(source: str) -> str:
     return HIDDEN_TESTS.sub("", source)
+
+
+def observation_blocks(source: str) -> list[str]:
+    """The blocks of a test cell that observe values for the grader."""
+    return OBSERVATION_BLOCK.findall(source)
+
+
+def observations_in(cell: NotebookNode) -> dict[str, dict]:
+    """The observation reports an executed cell displayed, by name."""
+    return {output.data[MIME]["name"]: output.data[MIME] for output in cell.get("outputs", [])
+            if output.output_type == "display_data" and MIME in output.get("data", {})}
 
 
 class LiveLesson:
@@ -63,6 +79,8 @@ class LiveLesson:
                                      resources={"metadata": {"path": str(working_dir)}})
         self.cells = copy.deepcopy(self.notebook.cells)  # nbclient stores each executed cell in its notebook
         self.tests = {nbgrader_meta(cell)["grade_id"] for cell in graded_tests(self.notebook)}
+        self.observed: dict[int, dict[str, dict]] = {}  # attempt number -> its observations
+        self.solution_observed: dict[str, dict[str, dict]] = {}  # test grade_id -> the solution's observations
 
     def _run(self, source: str, index: int) -> NotebookNode:
         cell = v4.new_code_cell(source)
@@ -93,11 +111,16 @@ class LiveLesson:
                         for between in range(index + 1, test):
                             self._run(self.cells[between].source, between)
                         test_source = self.cells[test].source
-                        found[number] = outcome(self._run(
-                            without_hidden_tests(test_source) if attempt.visible else test_source, test))
+                        if attempt.observed:
+                            test_source = "".join(observation_blocks(test_source))
+                        elif attempt.visible:
+                            test_source = without_hidden_tests(test_source)
+                        ran = self._run(test_source, test)
+                        found[number], self.observed[number] = outcome(ran), observations_in(ran)
                     self._run(_RESTORE_STATE.format(names=names), index)
                 if cell.cell_type == "code":
                     self.client.execute_cell(cell, index)
                     if grade_id in self.tests:
                         solution_outcomes[grade_id] = outcome(cell)
+                        self.solution_observed[grade_id] = observations_in(cell)
         return found, solution_outcomes
