@@ -134,7 +134,7 @@ def _autograde(args: argparse.Namespace) -> int:
                              workers=args.workers, show_progress=not args.no_progress, limits=limits,
                              sandboxed=not args.no_sandbox)
     print(report.summary())
-    return 1 if report.failed else 0
+    return 1 if report.ungradable else 0
 
 
 def _feedback(args: argparse.Namespace) -> int:

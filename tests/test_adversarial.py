@@ -132,6 +132,16 @@ def test_the_whole_batch_is_recorded_and_the_gradebook_is_intact(graded):
     assert "patched_allclose,02_tensors,tampering" in integrity
 
 
+def test_a_rerun_still_counts_the_notebooks_that_could_not_be_graded(graded):
+    ungradable = {name for name, case in CASES.items() if read_marker(graded["course"], LESSON, name)["error"]}
+    assert {"malformed_json", "nbformat_invalid", "nbformat_3", "another_notebook"} <= ungradable
+    again = autograde_class(graded["course"], graded["db_url"], workers=1, show_progress=False, limits=LIMITS)
+    assert not again.graded and not again.failed, "nothing changed, so nothing is graded again"
+    assert {student for student, _, _ in again.ungradable} == ungradable
+    assert f"{len(ungradable)} could not be graded" in again.summary()
+    assert "earlier run" in again.summary()
+
+
 def test_no_submission_could_read_or_write_the_graders_files(graded):
     for name, path in graded["secrets"].items():
         if name != "gradebook":

@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from grader.grading import differential, layout
 from grader.grading.jobs import GradingJob, GradingResult
-from grader.grading.record import is_recorded, record
+from grader.grading.record import is_recorded, read_marker, record
 from grader.grading.runner import run_job
 from grader.grading.scratch import remove_worker_folder
 from grader.paths import SOLUTIONS
@@ -45,7 +45,13 @@ class BatchReport:
     graded: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str, str]] = field(default_factory=list)  # (student, lesson, reason)
+    failed_before: list[tuple[str, str, str]] = field(default_factory=list)  # skipped, but ungradable when recorded
     tampered: list[tuple[str, str, str]] = field(default_factory=list)  # (student, lesson, what was found)
+
+    @property
+    def ungradable(self) -> list[tuple[str, str, str]]:
+        """Every notebook of the course that has no grade: failed in this run, or in an earlier one and unchanged."""
+        return self.failed + self.failed_before
 
     def add(self, result: GradingResult) -> None:
         """Count a recorded result: graded or not, and whether tampering was found."""
@@ -59,8 +65,11 @@ class BatchReport:
 
     def summary(self) -> str:
         lines = [f"graded {len(self.graded)} notebooks, skipped {len(self.skipped)} already graded, "
-                 f"{len(self.failed)} could not be graded, {len(self.tampered)} flagged for tampering"]
+                 f"{len(self.ungradable)} could not be graded ({len(self.failed_before)} of them in an earlier run, "
+                 f"unchanged since), {len(self.tampered)} flagged for tampering"]
         lines += [f"  {student} / {lesson}: {reason}" for student, lesson, reason in self.failed]
+        lines += [f"  {student} / {lesson}: {reason} (earlier run; fix the notebook, or grade it again with --force)"
+                  for student, lesson, reason in self.failed_before]
         lines += [f"  {student} / {lesson}: TAMPERING (review it): {found}" for student, lesson, found in self.tampered]
         return "\n".join(lines)
 
@@ -142,6 +151,9 @@ def autograde_class(course_root: Path, db_url: str, lessons: list[str] | None = 
         digest = submission.digest
         if not force and is_recorded(course_root, db_url, submission.lesson, submission.student, digest):
             report.skipped.append((submission.student, submission.lesson))
+            earlier_error = (read_marker(course_root, submission.lesson, submission.student) or {}).get("error")
+            if earlier_error:
+                report.failed_before.append((submission.student, submission.lesson, earlier_error))
         else:
             pending.append((submission, digest))
     if not pending:

@@ -8,6 +8,7 @@ the instructor turned sandboxing off, with its limits only) and its output is ca
 """
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ from pathlib import Path
 from unittest import mock
 
 import nbformat
+from nbformat import NotebookNode
 from nbgrader.converters import Autograde
 
 from grader.files import write_notebook_atomically
@@ -25,6 +27,7 @@ from grader.grading.differential import observations, without_observations
 from grader.grading.jobs import GradingJob, GradingResult
 from grader.grading.scratch import worker_folder
 from grader.nbgrader_adapter import api_for, load_config
+from grader.notebooks import nbgrader_meta
 from grader.safety.artifacts import read_files
 from grader.safety.integrity import (
     code_findings,
@@ -65,16 +68,29 @@ def _reason(log: str, error: str) -> str:
 
 
 def unreadable_reason(submission: bytes) -> str | None:
-    """Why a submission is not a valid notebook, or None when it is."""
+    """Why a submission is not a valid notebook of the current format, or None when it is."""
     try:
+        version = json.loads(submission.decode("utf-8")).get("nbformat")
+        if version != nbformat.current_nbformat:
+            return (f"unsupported notebook format: nbformat {version}, expected {nbformat.current_nbformat}; "
+                    "this is not the lesson's notebook (open the lesson in JupyterLab, do the work there, save it)")
         notebook = nbformat.reads(submission.decode("utf-8"), as_version=4)
         nbformat.validate(notebook)
     except UnicodeDecodeError:
         return "not a notebook: the file is not UTF-8 text"
     except nbformat.ValidationError as error:
         return f"invalid notebook: {error.message}"
-    except Exception as error:  # nbformat raises several types for unreadable JSON
+    except Exception as error:  # json and nbformat raise several types for unreadable JSON
         return f"not a notebook: {type(error).__name__}: {str(error).splitlines()[0][:200]}"
+    return None
+
+
+def foreign_reason(submission: NotebookNode, release: NotebookNode) -> str | None:
+    """Why a submission is not the lesson's notebook (it holds none of the lesson's graded cells), or None."""
+    lesson_cells = {nbgrader_meta(cell).get("grade_id") for cell in release.cells} - {None}
+    if lesson_cells and not lesson_cells & {nbgrader_meta(cell).get("grade_id") for cell in submission.cells}:
+        return ("not this lesson's notebook: it holds none of the lesson's exercise or test cells (was another "
+                "notebook submitted under this lesson's name?)")
     return None
 
 
@@ -103,6 +119,9 @@ def run_job(job: GradingJob) -> GradingResult:
         shutil.copytree(template, root)
         release = nbformat.read(layout.notebook(root, "release", job.lesson), as_version=4)
         submission = nbformat.reads(job.submission.decode("utf-8"), as_version=4)
+        problem = foreign_reason(submission, release)
+        if problem:
+            return GradingResult(job.lesson, job.student, None, problem, {"total": time.perf_counter() - started})
         write_notebook_atomically(repair(submission, release),
                                   layout.notebook(root, "submitted", job.lesson, job.student))
         folders = write_kernel(job_dir, job.limits, job.sandboxed, job.seed)

@@ -4,7 +4,8 @@ Each case builds a submission from the released lesson and the correct answers, 
 way. ``score`` is the expected total (lesson 02 is worth 8 points: describe 1, zero_column_and_tile 2,
 gram_and_hadamard 2, standardize_columns 2, numpy_view 1; its knowledge checks carry none); ``says`` is
 text the grading error, the integrity report or the graded notebook's outputs must contain; ``flags``
-are integrity kinds that must be reported; ``tampered`` whether the submission is scored 0 for it.
+are integrity kinds that must be reported; ``tampered`` whether it must be flagged for tampering (it then
+keeps only the points its code earned on the grader's inputs, compared outside its kernel).
 """
 
 import copy
@@ -109,6 +110,19 @@ def _nbformat_invalid(ctx):
     return json.dumps(notebook).encode()
 
 
+def _nbformat_3(ctx):
+    """An old-format notebook (nbformat 3, cells in worksheets), with none of the lesson's cells."""
+    v3 = nbformat.v3
+    cells = [v3.new_code_cell(input=cell.source) for cell in ctx.lesson.cells if cell.cell_type == "code"][:3]
+    return nbformat.writes(v3.new_notebook(worksheets=[v3.new_worksheet(cells=cells)]), version=3).encode()
+
+
+def _another_lesson(ctx):
+    """A valid notebook that is not this lesson's: its cells carry no nbgrader metadata of the lesson."""
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# My project"),
+                                           nbformat.v4.new_code_cell("import torch\nprint(torch.ones(2))")])
+
+
 WRONG_DESCRIBE = 'def describe(t):\n    return {"shape": (0,), "dtype": "nothing", "device": "nowhere"}\n'
 ALWAYS_EQUAL = '''class Anything:
     def __eq__(self, other):
@@ -142,11 +156,24 @@ builtins.__import__ = _import
 '''
 
 
+WRONG_STANDARDIZE = "def standardize_columns(x):\n    return (x - x.mean(dim=0)) / x.std()\n"
+FORGE_CHECKS = '''import sys
+from IPython.display import display as _show
+# the probe, found by what it holds; its check replaced by one that always reports a clean kernel
+_probe = next(m for m in list(sys.modules.values()) if hasattr(m, "verify") and hasattr(m, "problems_in"))
+vars(_probe)["verify"] = lambda namespace: _show({_probe.MIME: {"problems": []}}, raw=True)
+for _name in ("assert_type", "assert_equal", "assert_shape", "assert_dtype", "assert_close", "check"):
+    globals()[_name] = lambda *args, **kwargs: None   # every check the tests call passes
+'''
+
+
 def cases() -> list[Case]:
     return [
         Case("correct", answered, FULL),
         Case("malformed_json", lambda ctx: b'{"cells": [ {"cell_type": "code", ', 0, "not a notebook"),
         Case("nbformat_invalid", _nbformat_invalid, 0, "invalid notebook"),
+        Case("nbformat_3", _nbformat_3, 0, "unsupported notebook format: nbformat 3"),
+        Case("another_notebook", _another_lesson, 0, "not this lesson's notebook"),
         Case("hard_coded", lambda ctx: answered(ctx, describe='def describe(t):\n    return {"shape": (2, 3), '
                                                               '"dtype": "torch.float32", "device": "cpu"}\n'),
              FULL - 1),
@@ -211,6 +238,14 @@ def cases() -> list[Case]:
                                                           "helpers.checks.assert_close = lambda *a, **k: None\n"
                                                           "assert_close = lambda *a, **k: None\n" + WRONG_DESCRIBE),
              0, "assert_close", {"tampering", "patches a library"}, tampered=True),
-        Case("silenced_probe", lambda ctx: prefixed(ctx, "describe", SILENCE_PROBE), 0, "never reported",
+        Case("silenced_probe", lambda ctx: prefixed(ctx, "describe", SILENCE_PROBE), FULL, "never reported",
              {"probe silenced"}, tampered=True),
+        # Two wrong answers (describe, 1 point; standardize_columns, 2) score FULL - 3 honestly ...
+        Case("two_wrong_answers", lambda ctx: answered(ctx, describe=WRONG_DESCRIBE,
+                                                       standardize_columns=WRONG_STANDARDIZE), FULL - 3),
+        # ... and the same with the in-kernel probe and checks forged: every test passes in the kernel, but
+        # the grader's comparison with the reference run rejects the two wrong ones, and calls it tampering.
+        Case("forged_checks_on_wrong_answers", lambda ctx: answered(ctx, describe=FORGE_CHECKS + WRONG_DESCRIBE,
+                                                                    standardize_columns=WRONG_STANDARDIZE),
+             FULL - 3, "results differ from the reference", {"results disagree"}, tampered=True),
     ]
