@@ -15,6 +15,7 @@ from grader.grading import layout
 from grader.grading.batch import autograde_class
 from grader.grading.classroom import prepare_lessons
 from grader.grading.export import export
+from grader.grading.feedback import needs_review
 from grader.grading.record import read_marker
 from grader.nbgrader_adapter import open_gradebook
 from grader.notebooks import read, solution_answers
@@ -132,6 +133,13 @@ def test_the_whole_batch_is_recorded_and_the_gradebook_is_intact(graded):
     assert "patched_allclose,02_tensors,tampering" in integrity
 
 
+def test_a_kernel_hung_by_patching_is_not_blamed_on_a_fork_bomb_nor_invited_to_resubmit(graded):
+    marker = read_marker(graded["course"], LESSON, "hung_by_patching")
+    assert "fork bomb" not in marker["error"]
+    assert needs_review(marker), "its feedback page would invite a resubmission"
+    assert not needs_review(read_marker(graded["course"], LESSON, "malformed_json"))
+
+
 def test_a_rerun_still_counts_the_notebooks_that_could_not_be_graded(graded):
     ungradable = {name for name, case in CASES.items() if read_marker(graded["course"], LESSON, name)["error"]}
     assert {"malformed_json", "nbformat_invalid", "nbformat_3", "another_notebook"} <= ungradable
@@ -151,6 +159,8 @@ def test_no_submission_could_read_or_write_the_graders_files(graded):
         assert outputs.count("blocked:") == len(graded["secrets"]), outputs
         assert "READ" not in outputs and "WROTE" not in outputs
     assert "NETWORK REACHED" not in _outputs_text(graded["course"], "network_attempt")
+    first_process = _outputs_text(graded["course"], "sandbox_view")
+    assert "bwrap" not in first_process and "--bind" not in first_process, first_process
 
 
 def test_the_grading_machine_stayed_responsive(graded):

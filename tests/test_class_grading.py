@@ -116,8 +116,10 @@ def test_feedback_explains_failures_without_hidden_test_code(graded_class):
                     for line in block.split("### END HIDDEN TESTS")[0].splitlines() if len(line.strip()) > 25}
     assert hidden_lines
     for page in pages:
+        assert [path.name for path in page.parent.iterdir()] == [page.name], "the feedback folder holds the page only"
         text = page.read_text()
         assert "HIDDEN TESTS" not in text
+        assert "application/vnd.grader" not in text, "no probe or observation report reaches feedback"
         leaked = [line for line in hidden_lines if line in text]
         assert not leaked, f"{page} shows hidden-test code: {leaked[:2]}"
     hard_coded = layout.feedback_page(course, LESSON, "hardcoded").read_text()

@@ -64,9 +64,9 @@ class BatchReport:
             self.graded.append((result.student, result.lesson))
 
     def summary(self) -> str:
+        earlier = f" ({len(self.failed_before)} of them in an earlier run, unchanged since)" * bool(self.failed_before)
         lines = [f"graded {len(self.graded)} notebooks, skipped {len(self.skipped)} already graded, "
-                 f"{len(self.ungradable)} could not be graded ({len(self.failed_before)} of them in an earlier run, "
-                 f"unchanged since), {len(self.tampered)} flagged for tampering"]
+                 f"{len(self.ungradable)} could not be graded{earlier}, {len(self.tampered)} flagged for tampering"]
         lines += [f"  {student} / {lesson}: {reason}" for student, lesson, reason in self.failed]
         lines += [f"  {student} / {lesson}: {reason} (earlier run; fix the notebook, or grade it again with --force)"
                   for student, lesson, reason in self.failed_before]

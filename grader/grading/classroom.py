@@ -4,8 +4,9 @@ import os
 from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
 
-from grader.grading.layout import stage_sources
+from grader.grading.layout import MARKER, stage_sources
 from grader.nbgrader_adapter import api_for, load_config, require_success
 
 DB_ENV_VAR = "GRADER_DB_URL"
@@ -17,8 +18,10 @@ def default_db_url(course_root: Path) -> str:
 
 
 def class_api(course_root: Path, db_url: str, **overrides: dict) -> NbGraderAPI:
-    """nbgrader's API on the class's course folder and gradebook."""
-    config = load_config(course_root, CourseDirectory={"db_url": db_url}, **overrides)
+    """nbgrader's API on the class's course folder and gradebook. nbgrader copies every other file of
+    a graded folder into the student's feedback; the marker (with the integrity findings) stays out."""
+    ignore = [*CourseDirectory.class_traits()["ignore"].default(), MARKER]
+    config = load_config(course_root, CourseDirectory={"db_url": db_url, "ignore": ignore}, **overrides)
     return api_for(course_root, config)
 
 

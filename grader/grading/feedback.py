@@ -15,6 +15,7 @@ from grader.grading.classroom import class_api
 from grader.grading.pages import render
 from grader.grading.record import read_marker
 from grader.nbgrader_adapter import require_success
+from grader.safety.integrity import REPAIRED
 
 SHORT_MESSAGES = ("CheckFailed", "NotAttempted")  # helpers.checks: shown as the message alone, as in Jupyter
 
@@ -32,9 +33,15 @@ class AssertionMessagesOnly(NbGraderPreprocessor):
         return cell, resources
 
 
-def _write_ungradable_page(path: Path, lesson: str, student: str, reason: str) -> None:
+def needs_review(marker: dict) -> bool:
+    """Whether the integrity report found anything (then the page does not invite a resubmission)."""
+    return any(finding["severity"] != REPAIRED for finding in marker.get("integrity", []))
+
+
+def _write_ungradable_page(path: Path, lesson: str, student: str, marker: dict) -> None:
     """The page a student gets instead of nbgrader's feedback when their notebook could not be graded."""
-    write_atomically(path, render("ungradable.html", lesson=lesson, student=student, reason=reason))
+    write_atomically(path, render("ungradable.html", lesson=lesson, student=student, reason=marker["error"],
+                                  review=needs_review(marker)))
 
 
 def generate_feedback(course_root: Path, db_url: str, lessons: list[str] | None = None) -> list[Path]:
@@ -46,7 +53,7 @@ def generate_feedback(course_root: Path, db_url: str, lessons: list[str] | None 
             continue
         marker = read_marker(course_root, lesson, student)
         if marker.get("error"):
-            _write_ungradable_page(layout.feedback_page(course_root, lesson, student), lesson, student, marker["error"])
+            _write_ungradable_page(layout.feedback_page(course_root, lesson, student), lesson, student, marker)
         else:
             require_success(api.generate_feedback(lesson, student, force=True), f"generate_feedback {lesson} {student}")
         written.append(layout.feedback_page(course_root, lesson, student))

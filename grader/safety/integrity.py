@@ -43,6 +43,8 @@ RISKY_MODULES = {"socket": "opens network connections", "urllib": "opens network
                  "subprocess": "runs other programs", "ctypes": "calls C code directly", "gc": "walks all objects",
                  "builtins": "changes Python's built-in functions", "unittest": "patches objects (unittest.mock)"}
 BUILTIN_RISKS = {"exec", "eval", "compile", "setattr"}  # risky as the built-in functions only
+REFLECTIVE_CALLS = {"globals", "vars", "locals"}
+ERROR_DISPLAY = {"set_custom_exc", "showtraceback", "_showtraceback", "showsyntaxerror", "excepthook"}
 GRADER_PATHS = ("solutions", "gradebook", ".db", "autograded", "submitted", "source/", "hidden", "/work", "/root")
 
 
@@ -58,10 +60,12 @@ class Finding:
 
 
 def with_probe(source: NotebookNode) -> NotebookNode:
-    """The lesson's source with the probe call added, hidden, at the end of every graded test cell."""
+    """The lesson's source with the probe call added, hidden, at the start and the end of every graded
+    test cell (at the start too, so that a patch undone before the test ends is seen)."""
+    block = f"### BEGIN HIDDEN TESTS\n{PROBE_CALL}\n### END HIDDEN TESTS\n"
     for cell in source.cells:
         if cell.cell_type == "code" and is_graded_test(cell):
-            cell.source = f"{cell.source.rstrip()}\n### BEGIN HIDDEN TESTS\n{PROBE_CALL}\n### END HIDDEN TESTS\n"
+            cell.source = f"{block}{cell.source.rstrip()}\n{block}"
     return source
 
 
@@ -119,11 +123,24 @@ def _dotted(node: ast.AST) -> str:
     return ".".join(reversed(parts))
 
 
+def _reflective_write(target: ast.AST) -> str | None:
+    """``globals()[...]``, ``vars(x)[...]``, ``x.__dict__[...]`` or a ``__code__`` as an assignment's target."""
+    if isinstance(target, ast.Subscript):
+        holder = target.value
+        if isinstance(holder, ast.Call) and isinstance(holder.func, ast.Name) and holder.func.id in REFLECTIVE_CALLS:
+            return f"{holder.func.id}()[...]"
+        if isinstance(holder, ast.Attribute) and holder.attr == "__dict__":
+            return f"{_dotted(holder)}[...]"
+    if isinstance(target, ast.Attribute) and target.attr in ("__code__", "__dict__", "__class__"):
+        return _dotted(target)
+    return None
+
+
 def _code_findings_in(tree: ast.AST, where: str) -> list[Finding]:
     found = []
 
-    def note(kind: str, message: str) -> None:
-        finding = Finding(SUSPICIOUS, kind, where, message)
+    def note(kind: str, message: str, severity: str = SUSPICIOUS) -> None:
+        finding = Finding(severity, kind, where, message)
         if finding not in found:
             found.append(finding)
 
@@ -134,6 +151,11 @@ def _code_findings_in(tree: ast.AST, where: str) -> list[Finding]:
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
             targets = [node.target]
         for target in targets:
+            reach = _reflective_write(target)
+            if reach:
+                note("reflective write", f"writes through {reach}, which only tampering needs", TAMPERING)
+            if isinstance(target, ast.Attribute) and target.attr in ERROR_DISPLAY:
+                note("replaces error display", f"assigns {_dotted(target)}, which hides failing tests", TAMPERING)
             name = _dotted(target)
             if isinstance(target, (ast.Attribute, ast.Subscript)) and name.split(".")[0] in PROTECTED_ROOTS:
                 note("patches a library", f"assigns {name}")
@@ -149,6 +171,12 @@ def _code_findings_in(tree: ast.AST, where: str) -> list[Finding]:
             builtin_only = name in BUILTIN_RISKS and not isinstance(node.func, ast.Name)  # model.eval() is fine
             if name in RISKY_CALLS and not builtin_only:
                 note("risky call", f"{_dotted(node.func)}(): {RISKY_CALLS[name]}")
+            if name in ERROR_DISPLAY:
+                note("replaces error display", f"{_dotted(node.func)}(): hides failing tests", TAMPERING)
+            if name == "getattr" and len(node.args) >= 2 and not isinstance(node.args[1], ast.Constant):
+                note("reaches into internals", "getattr() with a name computed at run time")
+            if name in REFLECTIVE_CALLS and isinstance(node.func, ast.Name):
+                note("reaches into internals", f"{name}(): reads a namespace as a dictionary")
             if name == "patch" or _dotted(node.func).endswith("patch.object"):
                 note("patches a library", f"{_dotted(node.func)}() replaces objects while running")
         if isinstance(node, (ast.Import, ast.ImportFrom)):

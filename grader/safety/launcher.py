@@ -55,8 +55,8 @@ def command(settings: KernelSettings, connection_file: Path, kernel_args: list[s
 
 def _describe_end(returncode: int, timed_out: bool, stopped: bool, limits: Limits) -> str:
     if stopped:
-        return ("the kernel stopped answering (a cell ran past its time limit and could not be interrupted, "
-                "e.g. a fork bomb) and the grader shut it down")
+        return ("the kernel stopped answering: a cell ran past its time limit and could not be interrupted, "
+                "so the grader shut the kernel down")
     if timed_out:
         return f"the notebook ran past its time limit of {limits.notebook_seconds} s and its kernel was stopped"
     if returncode < 0 or returncode > 128:

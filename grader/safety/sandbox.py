@@ -118,6 +118,7 @@ def bwrap_arguments(scratch: Path, readable: list[Path], env: dict[str, str],
         args += ["--bind", str(path), str(path)]
     args += ["--proc", "/proc", "--dev", "/dev",
              "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+             "--as-pid-1",  # the kernel is process 1: /proc/1/cmdline shows no bwrap command line with host paths
              "--hostname", "sandbox", "--die-with-parent", "--new-session",
              "--chdir", f"{SCRATCH_INSIDE}/work", "--clearenv"]
     for key, value in env.items():
