@@ -15,8 +15,14 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
+
 from grader.safety.sandbox import KernelSettings, bwrap_arguments
-from grader.settings import Limits
+from grader.settings import MIB, Limits
+
+POLL_SECONDS = 0.25  # how often the disk quota and the time limit are looked at
+FULL_BELOW_BYTES = MIB  # the quota's tmpfs counts as full with less than this left
+PIPE_BYTES = 60_000  # what a pipe surely holds before its reader starts (Linux: 64 KiB)
 
 
 def _set_limits(limits: Limits) -> None:
@@ -34,8 +40,32 @@ def _hand_over(settings: KernelSettings, connection_file: Path) -> None:
     runtime = Path(settings.runtime)
     os.chown(runtime, uid, uid)
     os.chown(connection_file, uid, uid)
-    for path in [Path(settings.scratch), *Path(settings.scratch).rglob("*")]:
-        os.chown(path, uid, uid)
+
+
+def _disk_full(sandbox_pid: int) -> bool:
+    """True when the sandbox's tmpfs (the notebook's disk quota) is full, read from outside through
+    the /proc view of the sandbox's first process."""
+    try:
+        inside = psutil.Process(sandbox_pid).children()
+        stats = os.statvfs(f"/proc/{inside[0].pid}/root/tmp") if inside else None
+    except (psutil.Error, OSError):
+        return False
+    return stats is not None and stats.f_bavail * stats.f_frsize < FULL_BELOW_BYTES
+
+
+def _wait(kernel: subprocess.Popen, settings: KernelSettings) -> tuple[int, str | None]:
+    """Wait for the kernel to end, stopping it at the notebook's time limit or when its disk is full;
+    return its exit code and which limit stopped it (None, "time" or "disk")."""
+    deadline = time.monotonic() + settings.limits.notebook_seconds
+    while True:
+        try:
+            return kernel.wait(timeout=min(POLL_SECONDS, max(deadline - time.monotonic(), 0.01))), None
+        except subprocess.TimeoutExpired:
+            limit = "time" if time.monotonic() >= deadline else "disk" if (
+                settings.sandboxed and _disk_full(kernel.pid)) else None
+            if limit:
+                kernel.kill()
+                return kernel.wait(), limit
 
 
 def command(settings: KernelSettings, connection_file: Path, kernel_args: list[str]) -> list[str]:
@@ -48,16 +78,37 @@ def command(settings: KernelSettings, connection_file: Path, kernel_args: list[s
     uid = str(settings.uid)
     drop_privileges = ["setpriv", "--reuid", uid, "--regid", uid, "--clear-groups",
                        "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
-    sandbox = bwrap_arguments(Path(settings.scratch), [Path(p) for p in settings.readable], settings.env,
-                              writable=[Path(settings.runtime)])
+    sandbox = bwrap_arguments([Path(p) for p in settings.readable], settings.env, writable=[Path(settings.runtime)],
+                              disk_bytes=settings.limits.disk_bytes)
     return sandbox + drop_privileges + kernel
 
 
-def _describe_end(returncode: int, timed_out: bool, stopped: bool, limits: Limits) -> str:
+def _start(argv: list[str], **options) -> subprocess.Popen:
+    """Start ``argv``; bwrap reads its own options from a pipe (``--args``), so that the sandbox's first
+    process, whose command line anything inside can read in /proc/1/cmdline, shows no host paths."""
+    if argv[0] != "bwrap":
+        return subprocess.Popen(argv, **options)
+    end = argv.index("--")
+    packed = b"".join(os.fsencode(arg) + b"\0" for arg in argv[1:end])
+    if len(packed) > PIPE_BYTES:
+        raise ValueError(f"the sandbox's options take {len(packed)} bytes, more than a pipe holds")
+    read, write = os.pipe()
+    os.write(write, packed)
+    os.close(write)
+    try:
+        return subprocess.Popen(["bwrap", "--args", str(read), *argv[end:]], pass_fds=(read,), **options)
+    finally:
+        os.close(read)
+
+
+def _describe_end(returncode: int, limit: str | None, stopped: bool, limits: Limits) -> str:
+    if limit == "disk":
+        return (f"the notebook filled its {limits.disk_bytes // MIB} MiB of disk (its folder and /tmp together) "
+                "and its kernel was stopped")
     if stopped:
         return ("the kernel stopped answering: a cell ran past its time limit and could not be interrupted, "
                 "so the grader shut the kernel down")
-    if timed_out:
+    if limit == "time":
         return f"the notebook ran past its time limit of {limits.notebook_seconds} s and its kernel was stopped"
     if returncode < 0 or returncode > 128:
         number = -returncode if returncode < 0 else returncode - 128
@@ -83,8 +134,8 @@ def main(argv: list[str]) -> int:
     limits = settings.limits
     started = time.monotonic()
     log = open(Path(settings.status_file).with_name("kernel.log"), "ab")  # the kernel's own chatter
-    kernel = subprocess.Popen(command(settings, connection_file, kernel_args), env=env, stdout=log, stderr=log,
-                              stdin=subprocess.DEVNULL, preexec_fn=lambda: _set_limits(limits))
+    kernel = _start(command(settings, connection_file, kernel_args), env=env, stdout=log, stderr=log,
+                    stdin=subprocess.DEVNULL, preexec_fn=lambda: _set_limits(limits))
     stopped = []
 
     def stop(*_):
@@ -93,15 +144,9 @@ def main(argv: list[str]) -> int:
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, stop)
-    timed_out = False
-    try:
-        returncode = kernel.wait(timeout=limits.notebook_seconds)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        kernel.kill()
-        returncode = kernel.wait()
-    status = {"returncode": returncode, "timed_out": timed_out, "seconds": round(time.monotonic() - started, 1),
-              "explanation": _describe_end(returncode, timed_out, bool(stopped), limits)}
+    returncode, limit = _wait(kernel, settings)
+    status = {"returncode": returncode, "stopped_by": limit, "seconds": round(time.monotonic() - started, 1),
+              "explanation": _describe_end(returncode, limit, bool(stopped), limits)}
     Path(settings.status_file).write_text(json.dumps(status))
     return 0
 

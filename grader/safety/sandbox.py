@@ -2,7 +2,8 @@
 
 Policy lives here; grader.safety.launcher applies it when nbgrader starts the kernel. Inside the
 sandbox the kernel sees, read-only, only the Python installation, the course's ``helpers`` package and
-the FashionMNIST folder; it may write only to its private scratch folder (which is also /tmp). It has no
+the FashionMNIST folder; it may write only to its private scratch folder, a tmpfs at /tmp (with its
+working folder, /sandbox, inside) whose size is the notebook's disk quota, gone with the kernel. It has no
 network (a new network namespace), no view of solutions/, the course folder, the gradebook or other
 students' files, and runs as a user id of its own, so the process limit counts its processes alone.
 """
@@ -16,11 +17,12 @@ import sysconfig
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from grader.settings import Limits
+from grader.settings import DEFAULT_LIMITS, Limits
 from helpers.observations import SEED_VARIABLE
 
 KERNEL_NAME = "grader-sandbox"
-SCRATCH_INSIDE = "/sandbox"  # where the private scratch folder appears inside the sandbox
+SCRATCH_INSIDE = "/sandbox"  # the kernel's folders inside the sandbox (work, home): a link into /tmp
+SANDBOX_IN_TMP = "/tmp/sandbox"
 FIRST_UID = 200_000  # sandbox user ids: FIRST_UID + (worker pid % 100000), owned by no real user
 SOCKET_PATH_BYTES = 107  # the longest path a Unix socket may have on Linux (sun_path, less its NUL)
 
@@ -64,7 +66,7 @@ def sandbox_problem() -> str | None:
             return f"`{tool}` is not installed"
     if os.geteuid() != 0:
         return "the sandbox needs root, to run each kernel as a user id of its own"
-    probe = subprocess.run(bwrap_arguments(Path("/"), [], {}) + ["true"], capture_output=True, text=True)
+    probe = subprocess.run(bwrap_arguments([], {}) + ["true"], capture_output=True, text=True)
     if probe.returncode != 0:
         return f"bwrap cannot create a sandbox here: {probe.stderr.strip() or probe.returncode}"
     return None
@@ -96,9 +98,13 @@ def _ancestors(paths: list[Path]) -> list[Path]:
     return seen
 
 
-def bwrap_arguments(scratch: Path, readable: list[Path], env: dict[str, str],
-                    writable: list[Path] = ()) -> list[str]:
-    """The bwrap command line (without the program): the file system view, namespaces and environment."""
+def bwrap_arguments(readable: list[Path], env: dict[str, str], writable: list[Path] = (),
+                    disk_bytes: int = DEFAULT_LIMITS.disk_bytes) -> list[str]:
+    """The bwrap command line (without the program): the file system view, namespaces and environment.
+
+    All the kernel may write (but the runtime folder's sockets) is one tmpfs of ``disk_bytes`` at /tmp,
+    with /sandbox a link to its working folders: a write past the quota fails (ENOSPC) and no byte of
+    it reaches the host's disk."""
     args = ["bwrap", "--ro-bind", "/usr", "/usr"]
     for link in ("bin", "lib", "lib64", "sbin"):
         if Path("/", link).is_symlink():
@@ -108,8 +114,11 @@ def bwrap_arguments(scratch: Path, readable: list[Path], env: dict[str, str],
     for name in ("ld.so.cache", "localtime", "nsswitch.conf", "fonts"):
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     # /tmp first: the paths bound next may lie under the real /tmp (a clone in /tmp, say) and must stay visible.
-    args += ["--bind", str(scratch / "tmp"), "/tmp", "--perms", "0755", "--dir", SCRATCH_INSIDE,
-             "--bind", str(scratch), SCRATCH_INSIDE]
+    args += ["--perms", "1777", "--size", str(disk_bytes), "--tmpfs", "/tmp",
+             "--perms", "0755", "--dir", SANDBOX_IN_TMP]
+    for sub in ("work", "home"):
+        args += ["--perms", "1777", "--dir", f"{SANDBOX_IN_TMP}/{sub}"]
+    args += ["--symlink", SANDBOX_IN_TMP, SCRATCH_INSIDE]
     for folder in _ancestors([Path(p) for p in readable] + [Path(p) for p in writable]):
         args += ["--perms", "0755", "--dir", str(folder)]
     for path in readable:
@@ -118,7 +127,6 @@ def bwrap_arguments(scratch: Path, readable: list[Path], env: dict[str, str],
         args += ["--bind", str(path), str(path)]
     args += ["--proc", "/proc", "--dev", "/dev",
              "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-             "--as-pid-1",  # the kernel is process 1: /proc/1/cmdline shows no bwrap command line with host paths
              "--hostname", "sandbox", "--die-with-parent", "--new-session",
              "--chdir", f"{SCRATCH_INSIDE}/work", "--clearenv"]
     for key, value in env.items():

@@ -166,6 +166,13 @@ for _name in ("assert_type", "assert_equal", "assert_shape", "assert_dtype", "as
     globals()[_name] = lambda *args, **kwargs: None   # every check the tests call passes
 '''
 
+DISK_FILLER = '''_chunk = b"x" * 2**24
+for _number in range(100):
+    for _folder in (".", "/tmp"):
+        with open(f"{_folder}/filler-{_number}.bin", "wb") as _stream:
+            for _ in range(12):
+                _stream.write(_chunk)
+'''
 HIDE_ERRORS = "get_ipython().set_custom_exc((Exception,), lambda shell, kind, value, tb, tb_offset=None: None)\n"
 PATCHING_THREAD = '''import threading, time
 def _keep_patched():
@@ -221,6 +228,7 @@ def cases() -> list[Case]:
         Case("sys_exit", lambda ctx: prefixed(ctx, "describe", "import sys\nsys.exit(1)"), FULL - 1, "SystemExit"),
         Case("kernel_crash", lambda ctx: prefixed(ctx, "describe", "import ctypes\nctypes.string_at(0)"), 0,
              "SIGSEGV", {"risky import"}),
+        Case("disk_filler", lambda ctx: prefixed(ctx, "describe", DISK_FILLER), 0, "MiB of disk"),
         Case("output_flood", lambda ctx: prefixed(ctx, "describe", "while True:\n    print('spam ' * 10000)"),
              FULL - 1, "output limit reached"),
         Case("stderr_warnings", lambda ctx: prefixed(ctx, "describe", "import sys, warnings\n"
