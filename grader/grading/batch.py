@@ -47,6 +47,7 @@ class BatchReport:
     failed: list[tuple[str, str, str]] = field(default_factory=list)  # (student, lesson, reason)
     failed_before: list[tuple[str, str, str]] = field(default_factory=list)  # skipped, but ungradable when recorded
     tampered: list[tuple[str, str, str]] = field(default_factory=list)  # (student, lesson, what was found)
+    reference_seconds: float = 0.0  # worker time of the lessons' reference runs
 
     @property
     def ungradable(self) -> list[tuple[str, str, str]]:
@@ -105,13 +106,14 @@ class References:
     """The reference runs of a batch, one per lesson, read once each when the first submission needs it."""
 
     def __init__(self, futures: dict):
-        self.futures, self.read = futures, {}
+        self.futures, self.read, self.seconds = futures, {}, 0.0
 
     def of(self, lesson: str) -> tuple[dict | None, str | None]:
         """(the reference's observations, None), or (None, why the lesson's reference cannot be used)."""
         if lesson not in self.read:
             try:
                 result = self.futures[lesson].result()
+                self.seconds += result.timings.get("total", 0.0)
                 problem = differential.reference_problem(result.autograded, result.error)
             except Exception as error:  # the worker died: the lesson cannot be judged in this batch
                 result, problem = None, f"the reference solution could not be run: {type(error).__name__}: {error}"
@@ -198,4 +200,5 @@ def autograde_class(course_root: Path, db_url: str, lessons: list[str] | None = 
             bar.update()
         bar.close()
         client.run(remove_worker_folder)  # template courses and job folders of every worker
+    report.reference_seconds = references.seconds if references else 0.0
     return report
