@@ -124,11 +124,13 @@ def _autograde(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     limits = Limits(cell_seconds=args.timeout, notebook_seconds=args.notebook_timeout,
-                    cpu_seconds=args.notebook_timeout, memory_bytes=args.memory_mib * MIB)
+                    cpu_seconds=args.notebook_timeout, memory_bytes=args.memory_mib * MIB,
+                    disk_bytes=args.disk_mib * MIB)
     if not args.no_sandbox:
         require_sandbox()
     print(f"limits per notebook: {limits.describe()}; "
-          + ("no sandbox: student code runs with the grader's rights" if args.no_sandbox else "sandboxed (bubblewrap)"))
+          + ("no sandbox: student code runs with the grader's rights, and no disk quota" if args.no_sandbox
+             else "sandboxed (bubblewrap)"))
     prepare_lessons(course, db, sorted({s.lesson for s in submissions}))
     report = autograde_class(course, db, lessons, args.student, force=args.force, scheduler=args.scheduler,
                              workers=args.workers, show_progress=not args.no_progress, limits=limits,
@@ -222,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help="seconds (wall and CPU) allowed per notebook (default: %(default)s)")
     autograde.add_argument("--memory-mib", type=int, default=DEFAULT_LIMITS.memory_bytes // MIB,
                            help="address space per kernel process, MiB (default: %(default)s; torch maps ~2 GiB)")
+    autograde.add_argument("--disk-mib", type=int, default=DEFAULT_LIMITS.disk_bytes // MIB,
+                           help="all a notebook may write, MiB (default: %(default)s; sandbox only)")
     autograde.add_argument("--no-sandbox", action="store_true",
                            help="run student code without bubblewrap isolation (limits still apply); "
                                 "only for code you trust")
