@@ -8,11 +8,13 @@ reports, but cannot know the reference's values without computing them.
 
 The format is JSON (never pickle): plain values as they are, and a tagged object for everything else
 (tensors with dtype, shape and values; tuples; dicts with their keys in order; dtypes; non-finite
-floats). :func:`encode` writes it in the kernel; :func:`decode` and :func:`same` read and compare it
-in the grader. Outside grading (a learner's Jupyter, the course's own tests) observing only shows
-nothing: the report is a display output no front end renders.
+floats). :func:`encode` writes it in the kernel; :func:`difference` compares two reports in the
+grader. Dicts compare by key, whatever their order (observe ``list(d)`` where the order matters).
+Only while grading (``NBGRADER_EXECUTION`` set) is a report displayed; otherwise, as in a learner's
+Jupyter or nbval's runs of the solutions, observing computes the value and shows nothing.
 """
 
+import json
 import math
 import os
 
@@ -85,7 +87,11 @@ def observe(name: str, value, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_
     compare within ``rtol`` and ``atol``, as the reference's report states them; all else compares exactly."""
     from IPython.display import display
 
-    display({MIME: {"name": name, "value": encode(value), "rtol": rtol, "atol": atol}}, raw=True)
+    from helpers.mode import is_grading
+
+    report = {"name": name, "value": encode(value), "rtol": rtol, "atol": atol}
+    if is_grading():
+        display({MIME: report}, raw=True)
 
 
 def observe_file(name: str, path, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> None:
@@ -97,11 +103,14 @@ def observe_file(name: str, path, rtol: float = DEFAULT_RTOL, atol: float = DEFA
 
     from IPython.display import display
 
+    from helpers.mode import is_grading
+
     data = Path(path).read_bytes()
     if len(data) > MAX_FILE_BYTES:
         raise TypeError(f"an observed file has {len(data)} bytes, more than {MAX_FILE_BYTES}")
-    display({MIME: {"name": name, "value": {"file": base64.b64encode(data).decode("ascii")},
-                    "rtol": rtol, "atol": atol}}, raw=True)
+    if is_grading():
+        display({MIME: {"name": name, "value": {"file": base64.b64encode(data).decode("ascii")},
+                        "rtol": rtol, "atol": atol}}, raw=True)
 
 
 def decode_number(value) -> float | int | None:
@@ -159,10 +168,12 @@ def difference(expected, found, rtol: float = DEFAULT_RTOL, atol: float = DEFAUL
     if kind == "dict":
         if not isinstance(other, list) or not all(isinstance(pair, list) and len(pair) == 2 for pair in other):
             return f"{label}: expected a dict, found {_short(other)}"
+        found_by_key = {_key(key): item for key, item in other}
         keys = [key for key, _ in inner]
-        if [key for key, _ in other] != keys:
+        if sorted(found_by_key) != sorted(_key(key) for key in keys) or len(found_by_key) != len(other):
             return f"{label}: expected the keys {_short(keys)}, found {_short([key for key, _ in other])}"
-        return _first_difference([item for _, item in inner], [item for _, item in other], rtol, atol, label, keys)
+        return _first_difference([item for _, item in inner], [found_by_key[_key(key)] for key in keys],
+                                 rtol, atol, label, keys)
     if kind == "file holds":  # what the grader read from a saved file (grader.safety.artifacts)
         return difference(inner, other, rtol, atol, f"{label} (what the saved file holds)")
     if kind in ("tensor", "array"):
@@ -200,6 +211,10 @@ def _tensor_difference(expected, found, rtol, atol, label) -> str | None:
         if number is not None and not _close(float(number), float(candidate), rtol, atol):
             return f"{label}: value {index} of the tensor: expected {number!r}, found {candidate!r}"
     return None
+
+
+def _key(encoded) -> str:
+    return json.dumps(encoded, sort_keys=True)
 
 
 def _short(value) -> str:

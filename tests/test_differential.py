@@ -28,7 +28,9 @@ def test_the_format_keeps_what_tests_check_and_survives_json():
     assert "expected dtype float32" in difference(_json(torch.float32), _json(torch.float64))
     assert "expected 'torch.float32'" in difference(_json("torch.float32"), _json(torch.float32))
     assert "expected the number 3, found 3.0" in difference(_json(3), _json(3.0))
-    assert "expected the keys" in difference(_json({"a": 1, "b": 2}), _json({"b": 2, "a": 1}))
+    assert difference(_json({"a": 1, "b": 2}), _json({"b": 2, "a": 1})) is None, "dicts compare by key"
+    assert "expected the keys" in difference(_json({"a": 1, "b": 2}), _json({"a": 1, "c": 2}))
+    assert "['b']: expected 2, found 3" in difference(_json({"a": 1, "b": 2}), _json({"b": 3, "a": 1}))
     assert "value 1 of the tensor" in difference(_json(torch.tensor([True, False])), _json(torch.tensor([True, True])))
     with pytest.raises(TypeError, match="cannot observe a Linear"):
         encode(torch.nn.Linear(2, 2))

@@ -16,6 +16,7 @@ import pytest
 from grader.grading.differential import disagreement
 from grader.notebooks import graded_tests, is_graded_test, nbgrader_meta, read
 from grader.paths import SOLUTIONS, written_lessons
+from grader.safety.artifacts import read_files
 from helpers.observations import HEADING
 from tests.support.live_kernel import Attempt, LiveLesson, observation_blocks
 
@@ -57,11 +58,11 @@ def observed(tmp_path_factory):
             lesson = LiveLesson(read(SOLUTIONS / f"{stem}.ipynb"), tmp_path_factory.mktemp(stem))
             outcomes, _ = lesson.try_answers(everything)
             by_kind, number = {}, 0
-            for kind, attempts in kinds.items():
-                by_kind[kind] = [(attempt, outcomes[number + i], lesson.observed[number + i])
+            for kind, attempts in kinds.items():  # saved files read as the grader reads them
+                by_kind[kind] = [(attempt, outcomes[number + i], read_files({"": lesson.observed[number + i]})[""])
                                  for i, attempt in enumerate(attempts)]
                 number += len(attempts)
-            results[stem] = (by_kind, lesson.solution_observed)
+            results[stem] = (by_kind, read_files(lesson.solution_observed))
         return results[stem]
 
     return run
