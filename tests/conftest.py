@@ -6,6 +6,7 @@ import shutil
 import tempfile
 
 import matplotlib
+import pytest
 
 from tests.support.prerequisites import CHECKS, require
 
@@ -36,3 +37,18 @@ def pytest_runtest_setup(item):
 def pytest_unconfigure(config):
     if _STATE_DIR:
         shutil.rmtree(_STATE_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def tried(tmp_path_factory):
+    """``tried(stem)``: every answer the tests try on a lesson, in one live kernel (tests/support/attempts.py)."""
+    from tests.support.attempts import try_lesson
+
+    results = {}
+
+    def run(stem: str):
+        if stem not in results:
+            results[stem] = try_lesson(stem, tmp_path_factory.mktemp(stem))
+        return results[stem]
+
+    return run

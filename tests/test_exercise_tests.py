@@ -1,53 +1,19 @@
 """Tests of the tests: every deliberately wrong answer is rejected by its test cell, with the intended message.
 
 Each lesson's wrong answers live in tests/wrong_answers/l<NN>_<slug>.py. All of a lesson's answers (wrong,
-other right ones, hard-coded) are tried in one live kernel that runs the solution once
-(tests/support/live_kernel.py): each answer in its cell's place, then its test. Wrong answers marked
+other right ones, hard-coded) are tried in one live kernel that runs the solution once (the ``tried``
+fixture, tests/support/attempts.py): each answer in its cell's place, then its test. Wrong answers marked
 ``visible`` run against the tests as the learner sees them (hidden tests removed).
 """
-
-import importlib
 
 import pytest
 
 from grader.notebooks import nbgrader_meta, read
 from grader.paths import SOLUTIONS, written_lessons
-from tests.support.live_kernel import Attempt, LiveLesson
+from tests.support.attempts import answers_module
 
 pytestmark = pytest.mark.notebooks
 STEMS = written_lessons()
-
-
-def answers_module(stem: str):
-    return importlib.import_module(f"tests.wrong_answers.l{stem}")
-
-
-def attempts_of(stem: str) -> dict[str, list]:
-    """What to try for a lesson, by kind: wrong answers, other right answers, hard-coded answers."""
-    module = answers_module(stem)
-    return {"wrong": [Attempt(w.cell, w.code, w.visible) for w in module.WRONG_ANSWERS],
-            "right": [Attempt(r.cell, r.code) for r in getattr(module, "RIGHT_ANSWERS", [])],
-            "hard_coded": [Attempt(cell, code, visible=True) for cell, code in module.HARD_CODED.items()]}
-
-
-@pytest.fixture(scope="module")
-def tried(tmp_path_factory):
-    """{stem: ({kind: [outcome per attempt]}, {test grade_id: the solution's outcome})}, one kernel per lesson."""
-    results = {}
-
-    def run(stem: str):
-        if stem not in results:
-            kinds = attempts_of(stem)
-            everything = [attempt for attempts in kinds.values() for attempt in attempts]
-            lesson = LiveLesson(read(SOLUTIONS / f"{stem}.ipynb"), tmp_path_factory.mktemp(stem))
-            outcomes, solution = lesson.try_answers(everything)
-            by_kind, start = {}, 0
-            for kind, attempts in kinds.items():
-                by_kind[kind], start = outcomes[start:start + len(attempts)], start + len(attempts)
-            results[stem] = (by_kind, solution)
-        return results[stem]
-
-    return run
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -62,7 +28,7 @@ def test_every_exercise_has_a_wrong_answer(stem):
 @pytest.mark.slow
 @pytest.mark.parametrize("stem", STEMS)
 def test_wrong_answers_are_rejected_with_the_intended_message(stem, tried):
-    outcomes = tried(stem)[0]["wrong"]
+    outcomes = tried(stem).outcomes["wrong"]
     problems = []
     for wrong, found in zip(answers_module(stem).WRONG_ANSWERS, outcomes, strict=True):
         if not found:
@@ -78,7 +44,7 @@ def test_wrong_answers_are_rejected_with_the_intended_message(stem, tried):
 def test_other_right_answers_pass(stem, tried):
     right = getattr(answers_module(stem), "RIGHT_ANSWERS", [])
     problems = [f"{answer.cell} ({answer.why}): rejected with {found!r}"
-                for answer, found in zip(right, tried(stem)[0]["right"], strict=True) if found]
+                for answer, found in zip(right, tried(stem).outcomes["right"], strict=True) if found]
     assert not problems, "\n".join(problems)
 
 
@@ -86,7 +52,7 @@ def test_other_right_answers_pass(stem, tried):
 @pytest.mark.parametrize("stem", STEMS)
 def test_hard_coded_answers_pass_every_visible_test(stem, tried):
     """So that it is the hidden tests that take their points (tests/test_sandboxed_lessons.py)."""
-    found = dict(zip(answers_module(stem).HARD_CODED, tried(stem)[0]["hard_coded"], strict=True))
+    found = dict(zip(answers_module(stem).HARD_CODED, tried(stem).outcomes["hard_coded"], strict=True))
     failing = {cell: outcome for cell, outcome in found.items() if outcome}
     assert not failing, ("a hard-coded answer already fails a visible test, "
                          f"so it proves nothing about hidden tests: {failing}")
@@ -96,5 +62,5 @@ def test_hard_coded_answers_pass_every_visible_test(stem, tried):
 @pytest.mark.parametrize("stem", STEMS)
 def test_the_solution_passes_every_test_after_the_answers_were_tried(stem, tried):
     """Each answer tried leaves nothing behind: the solution's own run, in the same kernel, passes every test."""
-    solution = tried(stem)[1]
+    solution = tried(stem).solution_outcomes
     assert solution and not any(solution.values()), {grade_id: found for grade_id, found in solution.items() if found}
