@@ -88,7 +88,7 @@ def test_a_broken_notebook_is_reported_and_everyone_else_graded(graded_class):
     assert sorted(student for student, _ in report.graded) == sorted(set(expected) - {"broken"})
     with open(by_lesson) as stream:
         status = {row["student_id"]: row["status"] for row in csv.DictReader(stream)}
-    assert status["broken"].startswith("not gradable: not a notebook: NotJSONError")
+    assert status["broken"].startswith("not gradable: not a notebook: the file is not valid JSON (Expecting value")
 
 
 def test_stderr_warnings_and_progress_bars_cost_no_points(graded_class):
@@ -144,8 +144,11 @@ def test_class_report_has_distributions_and_common_failures(graded_class, tmp_pa
 
 def test_cli_commands_end_to_end(graded_class, tmp_path, capsys):
     course, expected, _, _ = graded_class
-    assert main(["autograde", "--course", str(course), "--no-progress"]) == 0
-    assert f"skipped {len(expected)} already graded" in capsys.readouterr().out
+    # nothing changed, so nothing is graded again; the broken notebook still counts, and so the exit status is 1
+    assert main(["autograde", "--course", str(course), "--no-progress"]) == 1
+    said = capsys.readouterr().out
+    assert f"skipped {len(expected)} already graded, 1 could not be graded (1 of them in an earlier run" in said
+    assert "broken / 01_quickstart: not a notebook" in said
     assert main(["export", "--course", str(course), "--out", str(tmp_path)]) == 0
     assert lesson_scores(tmp_path / "grades_by_lesson.csv") == expected
     assert main(["autograde", "--course", str(tmp_path / "empty")]) == 2

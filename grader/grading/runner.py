@@ -70,17 +70,24 @@ def _reason(log: str, error: str) -> str:
 def unreadable_reason(submission: bytes) -> str | None:
     """Why a submission is not a valid notebook of the current format, or None when it is."""
     try:
-        version = json.loads(submission.decode("utf-8")).get("nbformat")
-        if version != nbformat.current_nbformat:
-            return (f"unsupported notebook format: nbformat {version}, expected {nbformat.current_nbformat}; "
-                    "this is not the lesson's notebook (open the lesson in JupyterLab, do the work there, save it)")
-        notebook = nbformat.reads(submission.decode("utf-8"), as_version=4)
-        nbformat.validate(notebook)
+        text = submission.decode("utf-8")
+        version = json.loads(text).get("nbformat")
     except UnicodeDecodeError:
         return "not a notebook: the file is not UTF-8 text"
+    except json.JSONDecodeError as error:
+        return f"not a notebook: the file is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+    except AttributeError:
+        version = None
+    if not isinstance(version, int):
+        return "not a notebook: the file holds JSON, but not a notebook's (no nbformat version)"
+    if version != nbformat.current_nbformat:
+        return (f"unsupported notebook format: nbformat {version}, expected {nbformat.current_nbformat}; "
+                "this is not the lesson's notebook (open the lesson in JupyterLab, do the work there, save it)")
+    try:
+        nbformat.validate(nbformat.reads(text, as_version=4))
     except nbformat.ValidationError as error:
         return f"invalid notebook: {error.message}"
-    except Exception as error:  # json and nbformat raise several types for unreadable JSON
+    except Exception as error:  # nbformat raises several types for a notebook it cannot read
         return f"not a notebook: {type(error).__name__}: {str(error).splitlines()[0][:200]}"
     return None
 
