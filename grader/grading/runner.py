@@ -14,11 +14,13 @@ import re
 import shutil
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from unittest import mock
 
 import nbformat
 from nbformat import NotebookNode
+from nbformat.warnings import DuplicateCellId
 from nbgrader.converters import Autograde
 
 from grader.files import write_notebook_atomically
@@ -67,29 +69,36 @@ def _reason(log: str, error: str) -> str:
     return (error or log).strip().splitlines()[-1] if (error or log).strip() else "nbgrader autograde failed"
 
 
-def unreadable_reason(submission: bytes) -> str | None:
-    """Why a submission is not a valid notebook of the current format, or None when it is."""
+def read_submission(submission: bytes) -> tuple[NotebookNode | None, str | None]:
+    """The submitted notebook, or None and why it is not a valid notebook of the current format.
+
+    Cells sharing an id get new ones as nbformat reads them, quietly: the integrity report names it,
+    and nbformat's warning (one per cell, at every read) would flood the grader's output."""
     try:
         text = submission.decode("utf-8")
         version = json.loads(text).get("nbformat")
     except UnicodeDecodeError:
-        return "not a notebook: the file is not UTF-8 text"
+        return None, "not a notebook: the file is not UTF-8 text"
     except json.JSONDecodeError as error:
-        return f"not a notebook: the file is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+        where = f"line {error.lineno}, column {error.colno}"
+        return None, f"not a notebook: the file is not valid JSON ({error.msg} at {where})"
     except AttributeError:
         version = None
     if not isinstance(version, int):
-        return "not a notebook: the file holds JSON, but not a notebook's (no nbformat version)"
+        return None, "not a notebook: the file holds JSON, but not a notebook's (no nbformat version)"
     if version != nbformat.current_nbformat:
-        return (f"unsupported notebook format: nbformat {version}, expected {nbformat.current_nbformat}; "
-                "this is not the lesson's notebook (open the lesson in JupyterLab, do the work there, save it)")
+        return None, (f"unsupported notebook format: nbformat {version}, expected {nbformat.current_nbformat}; "
+                      "this is not the lesson's notebook (open the lesson in JupyterLab, do the work there, save it)")
     try:
-        nbformat.validate(nbformat.reads(text, as_version=4))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DuplicateCellId)
+            notebook = nbformat.reads(text, as_version=4)
+            nbformat.validate(notebook)
     except nbformat.ValidationError as error:
-        return f"invalid notebook: {error.message}"
+        return None, f"invalid notebook: {error.message}"
     except Exception as error:  # nbformat raises several types for a notebook it cannot read
-        return f"not a notebook: {type(error).__name__}: {str(error).splitlines()[0][:200]}"
-    return None
+        return None, f"not a notebook: {type(error).__name__}: {str(error).splitlines()[0][:200]}"
+    return notebook, None
 
 
 def foreign_reason(submission: NotebookNode, release: NotebookNode) -> str | None:
@@ -115,7 +124,7 @@ def _job_config(root: Path, folders: dict[str, Path], limits: Limits):
 def run_job(job: GradingJob) -> GradingResult:
     """Autograde one submission with nbgrader in a private course folder; return the autograded notebook."""
     started = time.perf_counter()
-    problem = unreadable_reason(job.submission)
+    submission, problem = read_submission(job.submission)
     if problem:
         return GradingResult(job.lesson, job.student, None, problem, {"total": time.perf_counter() - started})
     template = _template_course(job.lesson, job.source)
@@ -125,7 +134,6 @@ def run_job(job: GradingJob) -> GradingResult:
         root = job_dir / "course"  # never visible to the kernel: it holds the hidden tests and the gradebook
         shutil.copytree(template, root)
         release = nbformat.read(layout.notebook(root, "release", job.lesson), as_version=4)
-        submission = nbformat.reads(job.submission.decode("utf-8"), as_version=4)
         problem = foreign_reason(submission, release)
         if problem:
             return GradingResult(job.lesson, job.student, None, problem, {"total": time.perf_counter() - started})

@@ -4,9 +4,7 @@ nbgrader itself restores edited locked cells and changed cell types, but it give
 no points, stops on a duplicated cell ("old version" error) and trips on cells with unknown ids. So:
 - a test cell the student deleted is put back from the released lesson, after the cell it followed;
 - a second copy of a cell, and a cell whose id the lesson does not know (renamed), lose their
-  nbgrader metadata and run as ordinary cells;
-- cells sharing an id get ids of their own (nbformat would warn about each one every time the
-  notebook is read, hundreds of times while grading).
+  nbgrader metadata and run as ordinary cells.
 grader.safety.integrity reports every one of these as "repaired".
 """
 
@@ -42,17 +40,4 @@ def repair(submission: NotebookNode, release: NotebookNode) -> NotebookNode:
             restored.pop("id", None)
         repaired.cells.insert(at, restored)
         seen.add(grade_id)
-    _give_unique_ids(repaired)
     return repaired
-
-
-def _give_unique_ids(notebook: NotebookNode) -> None:
-    """Every cell id used once: a later cell with an id already taken gets a new one."""
-    taken = set()
-    for number, cell in enumerate(notebook.cells):
-        if "id" not in cell:
-            continue
-        while cell["id"] in taken:
-            cell["id"] = f"cell-{number}-{len(taken)}"[:64]
-            number += len(notebook.cells)
-        taken.add(cell["id"])
