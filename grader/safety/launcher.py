@@ -54,14 +54,15 @@ def _disk_full(sandbox_pid: int) -> bool:
 
 
 def _wait(kernel: subprocess.Popen, settings: KernelSettings) -> tuple[int, str | None]:
-    """Wait for the kernel to end, stopping it at the notebook's time limit or when its disk is full;
-    return its exit code and which limit stopped it (None, "time" or "disk")."""
-    deadline = time.monotonic() + settings.limits.notebook_seconds
+    """Wait for the kernel to end, stopping it at the notebook's time limit, when its disk is full, or
+    when the grading process that started it is gone (a killed run leaves no kernel behind); return its
+    exit code and what stopped it (None, "time", "disk" or "orphaned")."""
+    deadline, grader = time.monotonic() + settings.limits.notebook_seconds, os.getppid()
     while True:
         try:
             return kernel.wait(timeout=min(POLL_SECONDS, max(deadline - time.monotonic(), 0.01))), None
         except subprocess.TimeoutExpired:
-            limit = "time" if time.monotonic() >= deadline else "disk" if (
+            limit = "time" if time.monotonic() >= deadline else "orphaned" if os.getppid() != grader else "disk" if (
                 settings.sandboxed and _disk_full(kernel.pid)) else None
             if limit:
                 kernel.kill()
