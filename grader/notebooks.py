@@ -135,3 +135,13 @@ def solution_answers(solution_notebook: NotebookNode) -> dict[str, str]:
             lines = [line for line in cell.source.splitlines() if line.strip() not in SOLUTION_MARKERS]
             answers[meta["grade_id"]] = "\n".join(lines)
     return answers
+
+
+def without_display_data(notebook: NotebookNode, mimes: set[str]) -> NotebookNode:
+    """``notebook`` without the display outputs of the given MIME types, e.g. hidden reports to the
+    grader once they are read (feedback has no use for them, and nbconvert would warn about each one)."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [output for output in cell.outputs
+                            if not (output.output_type == "display_data" and mimes & set(output.get("data", {})))]
+    return notebook

@@ -32,15 +32,6 @@ def observations(notebook: NotebookNode) -> dict[str, dict[str, dict]]:
     return found
 
 
-def without_observations(notebook: NotebookNode) -> NotebookNode:
-    """The notebook without observation reports, once they are read (feedback has no use for them)."""
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [output for output in cell.outputs
-                            if not (output.output_type == "display_data" and MIME in output.get("data", {}))]
-    return notebook
-
-
 def passed_in_kernel(notebook: NotebookNode) -> dict[str, bool]:
     """Whether each graded test cell ran without an error, which is how nbgrader scores it."""
     return {nbgrader_meta(cell)["grade_id"]: not any(o.output_type == "error" for o in cell.get("outputs", []))

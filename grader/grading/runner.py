@@ -25,23 +25,24 @@ from nbgrader.converters import Autograde
 
 from grader.files import write_notebook_atomically
 from grader.grading import layout
-from grader.grading.differential import observations, without_observations
+from grader.grading.differential import observations
 from grader.grading.jobs import GradingJob, GradingResult
 from grader.grading.scratch import worker_folder
 from grader.nbgrader_adapter import api_for, load_config
-from grader.notebooks import nbgrader_meta
+from grader.notebooks import nbgrader_meta, without_display_data
 from grader.safety.artifacts import read_files
 from grader.safety.integrity import (
     code_findings,
     runtime_findings,
     structure_findings,
     with_probe,
-    without_probe_reports,
 )
 from grader.safety.output_limit import LimitedOutputExecute
+from grader.safety.probe import MIME as PROBE_MIME
 from grader.safety.repair import repair
 from grader.safety.sandbox import KERNEL_NAME, read_status, write_kernel
 from grader.settings import Limits
+from helpers.observations import MIME as OBSERVATION_MIME
 
 _TEMPLATES: dict[str, Path] = {}  # per worker process: source digest -> generated template course (in its scratch)
 
@@ -161,6 +162,6 @@ def run_job(job: GradingJob) -> GradingResult:
         graded = nbformat.reads(autograded.decode("utf-8"), as_version=4)
         findings += runtime_findings(graded)
         observed = read_files(observations(graded))
-        autograded = nbformat.writes(without_observations(without_probe_reports(graded))).encode("utf-8")
+        autograded = nbformat.writes(without_display_data(graded, {PROBE_MIME, OBSERVATION_MIME})).encode("utf-8")
     return GradingResult(job.lesson, job.student, autograded, error, timings, [f.as_dict() for f in findings],
                          observed)

@@ -239,14 +239,5 @@ def _is_probe_report(output: NotebookNode) -> bool:
     return output.output_type == "display_data" and PROBE_MIME in output.get("data", {})
 
 
-def without_probe_reports(autograded: NotebookNode) -> NotebookNode:
-    """The autograded notebook without the probe's hidden reports, once they are read: feedback and
-    the instructor's view have no use for them (nbconvert would warn about each one)."""
-    for cell in autograded.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [output for output in cell.outputs if not _is_probe_report(output)]
-    return autograded
-
-
 def is_tampered(findings: list[Finding]) -> bool:
     return any(finding.severity == TAMPERING for finding in findings)
