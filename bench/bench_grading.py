@@ -1,105 +1,163 @@
-"""Grade the same class twice in one run: plain serial `nbgrader autograde`, then `python -m grader autograde`.
+"""Grade the same notebooks several ways in one run, side by side: plain serial `nbgrader autograde`, then
+`python -m grader autograde` with cold kernels (--no-warm) and with warm ones; then warm with 1 and 2 Dask
+workers and with one separate `dask worker` process on loopback (for the first lesson only).
 
-Prints both wall times, the speed-up, and where the time of one notebook goes (kernel start,
-imports, execution, bookkeeping). A benchmark, not a test:
-    .venv/bin/python bench/bench_grading.py [--copies 4] [--workers N]
---copies 4 grades 24 notebooks (the sample class of 6 students, four times over).
+Prints wall times and ratios to plain nbgrader, where one notebook's time goes (from the grading markers:
+until the kernel answered, its set-up cell, its other cells, our bookkeeping), the kernels' cost,
+and the limit: the student notebooks' own cells (all but the set-up cell, timed in the 1-worker warm run,
+where nothing competes for the cores) summed and divided by the workers. A benchmark, not a test:
+    .venv/bin/python bench/bench_grading.py [--copies 4] [--workers 2] [--lessons 01_quickstart 02_tensors]
+--copies 4 grades 24 notebooks per lesson (lesson 01: the sample class of 6 students four times over;
+other lessons: 24 correct notebooks).
 """
 
 import argparse
 import json
 import os
 import shutil
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
 from grader.grading import layout
-from grader.grading.demo import LESSON, build
-from grader.paths import CONFIG_FILE, REPO
+from grader.grading.demo import LESSON as SAMPLE_LESSON
+from grader.grading.demo import build
+from grader.notebooks import read, solution_answers, substitute
+from grader.paths import CONFIG_FILE, LESSONS, REPO, SOLUTIONS
 
 TOOLS_ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+PARTS = ("kernel_ready", "setup_cell", "other_cells", "bookkeeping")
 
 
 def timed(command: list[str], cwd: Path) -> float:
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=TOOLS_ENV)
-    return time.perf_counter() - start
-
-
-def plain_nbgrader(submissions: Path, scratch: Path) -> float:
-    """Serial `nbgrader autograde` over every student, in an nbgrader course folder."""
-    course = scratch / "plain"
-    layout.stage_sources(course, [LESSON])
-    shutil.copy(CONFIG_FILE, course / "nbgrader_config.py")
-    for student in sorted(path.name for path in submissions.iterdir()):
-        target = layout.notebook(course, "submitted", LESSON, student)
-        target.parent.mkdir(parents=True)
-        shutil.copy(submissions / student / f"{LESSON}.ipynb", target)
-    nbgrader = str(Path(sys.executable).parent / "nbgrader")
-    subprocess.run([nbgrader, "generate_assignment", LESSON], cwd=course, check=True, capture_output=True,
-                   env=TOOLS_ENV)
-    return timed([nbgrader, "autograde", LESSON, "--create"], course)
-
-
-def ours(submissions: Path, scratch: Path, workers: int | None) -> float:
-    course = scratch / "ours"
-    grader = [sys.executable, "-m", "grader"]
-    subprocess.run(grader + ["collect", str(submissions), "--course", str(course)], cwd=REPO, check=True,
-                   capture_output=True)
-    extra = ["--workers", str(workers)] if workers else []
-    seconds = timed(grader + ["autograde", "--course", str(course), "--no-progress"] + extra, REPO)
-    markers = [json.loads(path.read_text()) for _, _, path in layout.each(course, "autograded", layout.MARKER)]
-    per_notebook = [m["timings"]["total"] for m in markers if not m["error"]]
-    print(f"  our worker time per gradable notebook: mean {sum(per_notebook) / len(per_notebook):.1f} s "
-          f"over {len(per_notebook)} notebooks (includes waiting for the shared cores)")
+    done = subprocess.run(command, cwd=cwd, check=False, capture_output=True, text=True, env=TOOLS_ENV)
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1):  # 1: some notebooks could not be graded (the sample class has one)
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     return seconds
 
 
-def breakdown(submission: Path) -> dict[str, float]:
-    """Run one correct submission under nbclient in grading mode and split its time."""
-    notebook = nbformat.read(submission, as_version=4)
-    start = time.perf_counter()
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True)
-    os.environ["NBGRADER_EXECUTION"] = "autograde"
-    with client.setup_kernel():
-        kernel_ready = time.perf_counter()
-        for index, cell in enumerate(notebook.cells):
-            client.execute_cell(cell, index)
-            if index == next(i for i, c in enumerate(notebook.cells) if c.cell_type == "code"):
-                imports_done = time.perf_counter()
-    finished = time.perf_counter()
-    os.environ.pop("NBGRADER_EXECUTION")
-    return {"kernel start": kernel_ready - start, "imports (set-up cell)": imports_done - kernel_ready,
-            "execution (other cells)": finished - imports_done}
+def submissions_of(lesson: str, folder: Path, copies: int) -> int:
+    """Write the batch: lesson 01's sample class (with wrong and broken work), or correct notebooks."""
+    if lesson == SAMPLE_LESSON:
+        return len(build(folder, copies=copies))
+    notebook = substitute(read(LESSONS / f"{lesson}.ipynb"), solution_answers(read(SOLUTIONS / f"{lesson}.ipynb")))
+    for number in range(1, 6 * copies + 1):
+        target = folder / f"correct{number:02d}" / f"{lesson}.ipynb"
+        target.parent.mkdir(parents=True)
+        nbformat.write(notebook, target)
+    return 6 * copies
+
+
+def plain_nbgrader(lesson: str, submissions: Path, scratch: Path) -> float:
+    """Serial `nbgrader autograde` over every student, in an nbgrader course folder."""
+    course = scratch / "plain"
+    layout.stage_sources(course, [lesson])
+    shutil.copy(CONFIG_FILE, course / "nbgrader_config.py")
+    for student in sorted(path.name for path in submissions.iterdir()):
+        target = layout.notebook(course, "submitted", lesson, student)
+        target.parent.mkdir(parents=True)
+        shutil.copy(submissions / student / f"{lesson}.ipynb", target)
+    nbgrader = str(Path(sys.executable).parent / "nbgrader")
+    subprocess.run([nbgrader, "generate_assignment", lesson], cwd=course, check=True, capture_output=True,
+                   env=TOOLS_ENV)
+    return timed([nbgrader, "autograde", lesson, "--create"], course)
+
+
+def ours(name: str, submissions: Path, scratch: Path, options: list[str]) -> tuple[float, list[dict]]:
+    """`python -m grader autograde` on a fresh course; its wall time and the markers of graded notebooks."""
+    course = scratch / name
+    grader = [sys.executable, "-m", "grader"]
+    subprocess.run(grader + ["collect", str(submissions), "--course", str(course)], cwd=REPO, check=True,
+                   capture_output=True)
+    seconds = timed(grader + ["autograde", "--course", str(course), "--no-progress"] + options, REPO)
+    markers = [json.loads(path.read_text()) for _, _, path in layout.each(course, "autograded", layout.MARKER)]
+    shutil.rmtree(course)
+    return seconds, [marker for marker in markers if not marker["error"]]
+
+
+def median_of(markers: list[dict], key: str, section: str = "timings") -> float:
+    values = [marker[section][key] for marker in markers if key in marker.get(section, {})]
+    return statistics.median(values) if values else float("nan")
+
+
+@contextmanager
+def loopback_cluster():
+    """A `dask scheduler` and one separate `dask worker` process (one thread) on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).parent / "dask")
+    with tempfile.TemporaryDirectory(prefix="bench-dask-") as folder:
+        scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                      "--no-dashboard"], cwd=folder, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, env=TOOLS_ENV)
+        time.sleep(3)
+        worker = subprocess.Popen([dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
+                                   "--local-directory", folder], cwd=folder, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, env=TOOLS_ENV)
+        try:
+            time.sleep(5)
+            yield address
+        finally:
+            for process in (worker, scheduler):
+                process.terminate()
+                process.wait(timeout=30)
+
+
+def bench_lesson(lesson: str, copies: int, workers: int, scaling: bool) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as folder:
+        scratch = Path(folder)
+        count = submissions_of(lesson, scratch / "submissions", copies)
+        print(f"\n{datetime.now():%Y-%m-%d %H:%M}: {count} submitted notebooks of {lesson}, {workers} workers, "
+              "sandboxed, with the reference run")
+        plain = plain_nbgrader(lesson, scratch / "submissions", scratch)
+        runs = {"plain nbgrader autograde (serial)": (plain, [])}
+        runs["ours, cold kernels (--no-warm)"] = ours("cold", scratch / "submissions", scratch,
+                                                      ["--workers", str(workers), "--no-warm"])
+        runs["ours, warm kernels"] = ours("warm", scratch / "submissions", scratch, ["--workers", str(workers)])
+        runs["ours, warm, 1 worker"] = ours("warm1", scratch / "submissions", scratch, ["--workers", "1"])
+        if scaling:
+            with loopback_cluster() as address:
+                runs["ours, warm, separate dask worker (1)"] = ours("remote", scratch / "submissions", scratch,
+                                                                     ["--scheduler", address])
+        print(f"  {'':40} {'wall s':>7} {'vs plain':>8}")
+        for name, (seconds, _) in runs.items():
+            print(f"  {name:40} {seconds:7.1f} {plain / seconds:7.2f}x")
+        serial = runs["ours, warm, 1 worker"][1]
+        own_cells = sum(marker["timings"].get("other_cells", 0.0) for marker in serial)
+        limit = own_cells / workers
+        print(f"  the limit: the notebooks' own cells {own_cells:.1f} s / {workers} workers = {limit:.1f} s "
+              f"({plain / limit:.2f}x plain); warm reaches {limit / runs['ours, warm kernels'][0]:.0%} of it")
+        print(f"\n  where one notebook's time goes, median s per graded notebook (plain: {plain / count:.1f} s "
+              "per notebook in all):")
+        print(f"  {'':40} " + " ".join(f"{part:>13}" for part in PARTS + ("kernel CPU s", "peak MiB")))
+        for name, (_, markers) in runs.items():
+            if markers:
+                figures = [median_of(markers, part) for part in PARTS]
+                figures += [median_of(markers, "cpu_seconds", "cost"), median_of(markers, "peak_memory_mib", "cost")]
+                print(f"  {name:40} " + " ".join(f"{figure:13.2f}" for figure in figures))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=4, help="copies of the 6-student sample class (default 4: 24)")
-    parser.add_argument("--workers", type=int, help="workers of our embedded Dask cluster (default: one per core)")
+    parser.add_argument("--copies", type=int, default=4, help="6 x COPIES notebooks per lesson (default 4: 24)")
+    parser.add_argument("--workers", type=int, default=2, help="workers of our embedded Dask cluster (default 2)")
+    parser.add_argument("--lessons", nargs="+", default=[SAMPLE_LESSON, "02_tensors"])
+    parser.add_argument("--no-scaling", action="store_true", help="skip the run on a separate dask worker")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-grading-") as folder:
-        scratch = Path(folder)
-        count = len(build(scratch / "submissions", copies=args.copies))
-        print(f"{datetime.now():%Y-%m-%d %H:%M}: grading {count} submitted notebooks of {LESSON}")
-        plain = plain_nbgrader(scratch / "submissions", scratch)
-        print(f"  plain nbgrader autograde (serial): {plain:.1f} s")
-        parallel = ours(scratch / "submissions", scratch, args.workers)
-        print(f"  python -m grader autograde:        {parallel:.1f} s")
-        print(f"  speed-up: {plain / parallel:.2f}x")
-        parts = breakdown(scratch / "submissions" / ("correct01" if args.copies > 1 else "correct") / f"{LESSON}.ipynb")
-        plain_per_notebook = plain / count
-        print(f"\nwhere one notebook's time goes (plain nbgrader: {plain_per_notebook:.1f} s per notebook):")
-        for name, seconds in parts.items():
-            print(f"  {name:<26} {seconds:5.1f} s")
-        print(f"  {'bookkeeping (the rest)':<26} {max(0.0, plain_per_notebook - sum(parts.values())):5.1f} s")
+    for number, lesson in enumerate(args.lessons):
+        bench_lesson(lesson, args.copies, args.workers, scaling=not args.no_scaling and number == 0)
 
 
 if __name__ == "__main__":

@@ -131,10 +131,12 @@ def _autograde(args: argparse.Namespace) -> int:
     print(f"limits per notebook: {limits.describe()}; "
           + ("no sandbox: student code runs with the grader's rights, and no disk quota" if args.no_sandbox
              else "sandboxed (bubblewrap)"))
+    print("kernels: " + ("cold, each starts Python and imports torch itself (--no-warm)" if args.no_warm else
+                         "warm, forked from each worker's process that has imported torch and the course's helpers"))
     prepare_lessons(course, db, sorted({s.lesson for s in submissions}))
     report = autograde_class(course, db, lessons, args.student, force=args.force, scheduler=args.scheduler,
                              workers=args.workers, show_progress=not args.no_progress, limits=limits,
-                             sandboxed=not args.no_sandbox)
+                             sandboxed=not args.no_sandbox, warm=not args.no_warm)
     print(report.summary())
     return 1 if report.ungradable else 0
 
@@ -229,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("--no-sandbox", action="store_true",
                            help="run student code without bubblewrap isolation (limits still apply); "
                                 "only for code you trust")
+    autograde.add_argument("--no-warm", action="store_true",
+                           help="start every kernel from scratch (as nbgrader does) instead of forking it from a "
+                                "process that has already imported torch: for comparison, or where forking fails")
     autograde.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_course_options(autograde)
     autograde.set_defaults(run=_autograde)

@@ -164,6 +164,7 @@ def test_no_submission_could_read_or_write_the_graders_files(graded):
         assert outputs.count("blocked:") == len(graded["secrets"]), outputs
         assert "READ" not in outputs and "WROTE" not in outputs
     assert "NETWORK REACHED" not in _outputs_text(graded["course"], "network_attempt")
+    assert "KILLED" not in _outputs_text(graded["course"], "kills_its_parent")
     first_process = _outputs_text(graded["course"], "sandbox_view")
     assert "PID 1:" in first_process and "bind" not in first_process, f"the sandbox's view is visible: {first_process}"
 

@@ -82,6 +82,24 @@ def test_exported_scores_match_the_known_scores(graded_class):
     assert [f for f in findings if f["severity"] == "tampering"] == [], "no one in the sample class cheats"
 
 
+def test_each_graded_notebook_has_its_kernels_cost_in_the_export_and_the_class_report(graded_class, tmp_path):
+    course, expected, _, (by_lesson, *_) = graded_class
+    with open(by_lesson) as stream:
+        rows = {row["student_id"]: row for row in csv.DictReader(stream)}
+    for student in set(expected) - {"broken"}:
+        row = rows[student]
+        assert row["kernel_path"] == "warm", row
+        assert 0.5 < float(row["kernel_cpu_seconds"]) < 600, row  # it ran the lesson's cells
+        assert float(row["kernel_peak_memory_mib"]) > 200, row  # torch alone is resident in more than that
+        assert float(row["kernel_wall_seconds"]) >= float(row["kernel_cpu_seconds"]) - 1, row  # one busy thread
+    assert [rows["broken"][key] for key in ("kernel_cpu_seconds", "kernel_path")] == ["", ""], "never ran"
+    html = write_report(course, sqlite_url(course), tmp_path)[1].read_text()
+    total_cpu = sum(float(row["kernel_cpu_seconds"]) for row in rows.values() if row["kernel_cpu_seconds"])
+    assert "<h2>Grading cost</h2>" in html
+    assert f"<th>class</th><th>{len(expected) - 1}</th>" in html
+    assert f"{total_cpu:.1f} CPU s" in html, "the class total is the sum of the exported figures"
+
+
 def test_a_broken_notebook_is_reported_and_everyone_else_graded(graded_class):
     course, expected, report, (by_lesson, *_) = graded_class
     assert [(student, reason.split(":")[0]) for student, _, reason in report.failed] == [("broken", "not a notebook")]
@@ -190,10 +208,11 @@ def test_postgresql_gradebook_gives_the_same_scores(tmp_path):
 
 
 def csv_rows(path: Path, students) -> list[list[str]]:
-    """The header and the rows of ``students`` of an exported CSV."""
+    """The header and the rows of ``students`` of an exported CSV, without the kernels' cost (it varies)."""
     with open(path) as stream:
         rows = list(csv.reader(stream))
-    return rows[:1] + [row for row in rows[1:] if row[0] in students]
+    kept = [i for i, name in enumerate(rows[0]) if not name.startswith("kernel_")]
+    return [[row[i] for i in kept] for row in rows[:1] + [row for row in rows[1:] if row[0] in students]]
 
 
 def test_separate_dask_scheduler_and_workers_grade_to_the_same_csv(tmp_path, graded_class):

@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 from grader.grading import differential, layout
 from grader.grading.jobs import GradingJob, GradingResult
 from grader.grading.record import is_recorded, read_marker, record
-from grader.grading.runner import run_job
+from grader.grading.runner import run_job, stop_warm_processes
 from grader.grading.scratch import remove_worker_folder
 from grader.paths import SOLUTIONS
 from grader.safety.sandbox import require_sandbox
@@ -48,6 +48,7 @@ class BatchReport:
     failed_before: list[tuple[str, str, str]] = field(default_factory=list)  # skipped, but ungradable when recorded
     tampered: list[tuple[str, str, str]] = field(default_factory=list)  # (student, lesson, what was found)
     reference_seconds: float = 0.0  # worker time of the lessons' reference runs
+    cold_fallbacks: list[tuple[str, str, str]] = field(default_factory=list)  # warm asked, kernel started cold: why
 
     @property
     def ungradable(self) -> list[tuple[str, str, str]]:
@@ -59,6 +60,8 @@ class BatchReport:
         if result.tampered:
             found = "; ".join(f["message"] for f in result.integrity if f["severity"] == "tampering")
             self.tampered.append((result.student, result.lesson, found))
+        if result.cost.get("fallback"):
+            self.cold_fallbacks.append((result.student, result.lesson, result.cost["fallback"]))
         if result.error:
             self.failed.append((result.student, result.lesson, result.error))
         else:
@@ -72,6 +75,9 @@ class BatchReport:
         lines += [f"  {student} / {lesson}: {reason} (earlier run; fix the notebook, or grade it again with --force)"
                   for student, lesson, reason in self.failed_before]
         lines += [f"  {student} / {lesson}: TAMPERING (review it): {found}" for student, lesson, found in self.tampered]
+        if self.cold_fallbacks:
+            lines.append(f"{len(self.cold_fallbacks)} notebooks were graded with cold kernels, the warm path failing "
+                         f"(graded all the same): {self.cold_fallbacks[0][2]}")
         return "\n".join(lines)
 
 
@@ -134,16 +140,23 @@ def judge(result: GradingResult, references: References | None) -> GradingResult
     return result
 
 
+def _tidy_worker() -> None:
+    """End of a batch on a worker: stop its warm processes, remove its template courses and job folders."""
+    stop_warm_processes()
+    remove_worker_folder()
+
+
 def autograde_class(course_root: Path, db_url: str, lessons: list[str] | None = None,
                     students: list[str] | None = None, force: bool = False, scheduler: str | None = None,
                     workers: int | None = None, show_progress: bool = True, limits: Limits = DEFAULT_LIMITS,
-                    sandboxed: bool = True, compare_with_reference: bool = True) -> BatchReport:
+                    sandboxed: bool = True, compare_with_reference: bool = True, warm: bool = True) -> BatchReport:
     """Grade every pending submission; return what was graded, skipped and why some failed.
 
     Student code runs in the sandbox unless ``sandboxed`` is False (the instructor's explicit choice);
     without a usable sandbox this raises SandboxUnavailable before anything runs. Each test's points
     need the comparison with the reference run too, unless ``compare_with_reference`` is False
-    (for measuring what the comparison costs).
+    (for measuring what the comparison costs). Kernels are forked from each worker's warm process
+    (grader.safety.warm) unless ``warm`` is False: then each starts from scratch, as nbgrader's do.
     """
     if sandboxed:
         require_sandbox()
@@ -172,12 +185,12 @@ def autograde_class(course_root: Path, db_url: str, lessons: list[str] | None = 
         references = None
         if compare_with_reference:
             references = References({lesson: client.submit(
-                run_job, GradingJob(lesson, differential.REFERENCE, source, source, limits, sandboxed, seed),
+                run_job, GradingJob(lesson, differential.REFERENCE, source, source, limits, sandboxed, seed, warm),
                 pure=False, priority=10) for lesson, source in sources.items()})
         futures = {}
         for submission, digest in pending:
             job = GradingJob(submission.lesson, submission.student, sources[submission.lesson],
-                             submission.path.read_bytes(), limits, sandboxed, seed)
+                             submission.path.read_bytes(), limits, sandboxed, seed, warm)
             futures[client.submit(run_job, job, pure=False)] = (submission, digest)
         bar = tqdm(total=len(pending), unit="notebook", desc="autograde", disable=not show_progress)
         students_done = 0
@@ -199,6 +212,6 @@ def autograde_class(course_root: Path, db_url: str, lessons: list[str] | None = 
             bar.set_postfix_str(f"students {students_done}/{len(remaining_per_student)}, failed {len(report.failed)}")
             bar.update()
         bar.close()
-        client.run(remove_worker_folder)  # template courses and job folders of every worker
+        client.run(_tidy_worker)
     report.reference_seconds = references.seconds if references else 0.0
     return report

@@ -7,6 +7,7 @@ from pathlib import Path
 from nbgrader.api import MissingEntry
 
 from grader.grading import layout
+from grader.grading.costs import CSV_HEADER, cost_cells
 from grader.grading.record import read_marker
 from grader.nbgrader_adapter import open_gradebook
 
@@ -79,9 +80,10 @@ def export(course_root: Path, db_url: str, out_folder: Path) -> list[Path]:
     totals = _lesson_totals(rows)
     with open(by_lesson, "w", newline="") as stream:
         writer = csv.writer(stream)
-        writer.writerow(["student_id", "lesson", "score", "max_score", "status"])
+        writer.writerow(["student_id", "lesson", "score", "max_score", "status", *CSV_HEADER])
         for (student, lesson), (score, maximum) in sorted(totals.items()):
-            writer.writerow([student, lesson, f"{score:g}", f"{maximum:g}", _status(course_root, lesson, student)])
+            writer.writerow([student, lesson, f"{score:g}", f"{maximum:g}", _status(course_root, lesson, student),
+                             *cost_cells(course_root, lesson, student)])
     lessons = sorted({lesson for _, lesson in totals})
     students = sorted({student for student, _ in totals})
     possible = {lesson: next(m for (s, name), (_, m) in totals.items() if name == lesson) for lesson in lessons}

@@ -21,6 +21,7 @@ class GradingJob:
     limits: Limits = field(default_factory=Limits)
     sandboxed: bool = True  # False only when the instructor asked to grade without isolation
     seed: int | None = None  # the batch's observation seed (helpers.observations), the reference's too
+    warm: bool = True  # fork the kernel from the worker's warm process (grader.safety.warm); False: start it cold
 
 
 @dataclass
@@ -35,6 +36,7 @@ class GradingResult:
     integrity: list[dict] = field(default_factory=list)  # grader.safety.integrity findings, as dicts
     observations: dict[str, dict[str, dict]] = field(default_factory=dict)  # grade_id -> name -> report
     rejected: dict[str, str] = field(default_factory=dict)  # grade_id -> why it failed the comparison
+    cost: dict = field(default_factory=dict)  # the kernel's cpu_seconds, peak_memory_mib, wall_seconds, path
 
     @property
     def tampered(self) -> bool:

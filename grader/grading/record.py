@@ -71,5 +71,5 @@ def record(course_root: Path, db_url: str, result: GradingResult, digest: str) -
             gradebook.db.commit()
     marker = {"submission_sha256": digest, "error": result.error, "timings": result.timings,
               "tampered": result.tampered, "integrity": result.integrity, "rejected": result.rejected,
-              "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+              "cost": result.cost, "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
     write_atomically(layout.marker(course_root, result.lesson, result.student), json.dumps(marker, indent=1))

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from grader.files import write_atomically
 from grader.grading import layout
+from grader.grading.costs import class_total, lesson_costs
 from grader.grading.export import exercise_scores
 from grader.grading.misconceptions import NOT_A_LETTER, NOT_ANSWERED, tally
 from grader.grading.pages import render
@@ -89,7 +90,9 @@ def write_report(course_root: Path, db_url: str, out_folder: Path) -> tuple[Path
     buffer = io.BytesIO()
     _distribution_figure(rows).savefig(buffer, format="png", dpi=100)
     png = write_atomically(out_folder / "class_report.png", buffer.getvalue())
-    page = render("class_report.html", students=len({r.student for r in rows}),
+    costs = lesson_costs(course_root)
+    page = render("class_report.html", students=len({r.student for r in rows}), costs=costs,
+                  cost_total=class_total(costs),
                   exercises=_exercises(rows, failure_messages(course_root)),
                   png_base64=base64.b64encode(buffer.getvalue()).decode(), questions=_misconceptions(course_root))
     return png, write_atomically(out_folder / "class_report.html", page)

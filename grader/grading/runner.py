@@ -37,14 +37,38 @@ from grader.safety.integrity import (
     structure_findings,
     with_probe,
 )
-from grader.safety.output_limit import LimitedOutputExecute
+from grader.safety.output_limit import STAMPS, LimitedOutputExecute
 from grader.safety.probe import MIME as PROBE_MIME
 from grader.safety.repair import repair
-from grader.safety.sandbox import KERNEL_NAME, read_status, write_kernel
+from grader.safety.sandbox import KERNEL_NAME, PROBE_SOURCE, kernel_environment, read_status, write_kernel
+from grader.safety.warm import WarmProcess, WarmUnavailable
 from grader.settings import Limits
 from helpers.observations import MIME as OBSERVATION_MIME
 
 _TEMPLATES: dict[str, Path] = {}  # per worker process: source digest -> generated template course (in its scratch)
+_WARM: dict[bool, WarmProcess] = {}  # per worker process: sandboxed or not -> its warm kernel process
+COST_KEYS = ("cpu_seconds", "peak_memory_mib", "wall_seconds", "path", "fallback")
+
+
+def _warm_process(sandboxed: bool) -> WarmProcess | None:
+    """This worker's warm process (started on first use, in the worker's folder), or None if it cannot start."""
+    if sandboxed not in _WARM or not _WARM[sandboxed].folder.exists():
+        folder = worker_folder() / ("warm-sandboxed" if sandboxed else "warm")
+        folder.mkdir(exist_ok=True)
+        env = kernel_environment(str(folder / "home"))
+        _WARM[sandboxed] = WarmProcess(folder, env if sandboxed else {**os.environ, **env}, PROBE_SOURCE)
+    try:
+        _WARM[sandboxed].ensure()
+    except WarmUnavailable:
+        return None
+    return _WARM[sandboxed]
+
+
+def stop_warm_processes() -> None:
+    """Stop this worker's warm processes (at the end of a batch: the next one imports the course afresh)."""
+    for warm in _WARM.values():
+        warm.stop()
+    _WARM.clear()
 
 
 def _template_course(lesson: str, source: bytes) -> Path:
@@ -125,6 +149,7 @@ def _job_config(root: Path, folders: dict[str, Path], limits: Limits):
 def run_job(job: GradingJob) -> GradingResult:
     """Autograde one submission with nbgrader in a private course folder; return the autograded notebook."""
     started = time.perf_counter()
+    STAMPS.clear()
     submission, problem = read_submission(job.submission)
     if problem:
         return GradingResult(job.lesson, job.student, None, problem, {"total": time.perf_counter() - started})
@@ -140,7 +165,8 @@ def run_job(job: GradingJob) -> GradingResult:
             return GradingResult(job.lesson, job.student, None, problem, {"total": time.perf_counter() - started})
         write_notebook_atomically(repair(submission, release),
                                   layout.notebook(root, "submitted", job.lesson, job.student))
-        folders = write_kernel(job_dir, job.limits, job.sandboxed, job.seed)
+        warm = _warm_process(job.sandboxed) if job.warm else None
+        folders = write_kernel(job_dir, job.limits, job.sandboxed, job.seed, warm)
         # jupyter_client finds the job's kernelspec, and writes the connection file, in the job's folders
         with mock.patch.dict(os.environ, {"JUPYTER_PATH": str(folders["kernels"]),
                                           "JUPYTER_RUNTIME_DIR": str(folders["runtime"])}):
@@ -149,8 +175,16 @@ def run_job(job: GradingJob) -> GradingResult:
         graded = time.perf_counter()
         output = layout.notebook(root, "autograded", job.lesson, job.student)
         autograded = output.read_bytes() if result.get("success") and output.exists() else None
-        kernel_end = read_status(job_dir).get("explanation")
-    timings = {"setup": prepared - started, "autograde": graded - prepared, "total": time.perf_counter() - started}
+        status = read_status(job_dir)
+        kernel_end = status.get("explanation")
+    timings = {"setup": prepared - started, "autograde": graded - prepared, "total": time.perf_counter() - started,
+               **_kernel_timings(started)}
+    if "kernel_start" in timings:
+        timings["bookkeeping"] = timings["total"] - sum(timings[key] for key in ("kernel_start", "setup_cell",
+                                                                               "other_cells"))
+    cost = {key: status[key] for key in COST_KEYS if status.get(key) is not None}
+    if job.warm and warm is None:
+        cost["fallback"] = "the worker's warm process could not start: see warm.log in its folder"
     error = None
     if autograded is None:
         error = _reason(result.get("log", ""), result.get("error", "") or "")
@@ -164,4 +198,15 @@ def run_job(job: GradingJob) -> GradingResult:
         observed = read_files(observations(graded))
         autograded = nbformat.writes(without_display_data(graded, {PROBE_MIME, OBSERVATION_MIME})).encode("utf-8")
     return GradingResult(job.lesson, job.student, autograded, error, timings, [f.as_dict() for f in findings],
-                         observed)
+                         observed, cost=cost)
+
+
+def _kernel_timings(started: float) -> dict[str, float]:
+    """Where the notebook's time went (seconds): from the job's start until its kernel answered, the kernel's
+    own start, its set-up cell, its other cells (the rest of the total is the grader's bookkeeping)."""
+    if "cells done" not in STAMPS or "kernel starting" not in STAMPS:
+        return {}
+    return {"kernel_ready": STAMPS["kernel ready"] - started,
+            "kernel_start": STAMPS["kernel ready"] - STAMPS["kernel starting"],
+            "setup_cell": STAMPS["set-up done"] - STAMPS["kernel ready"],
+            "other_cells": STAMPS["cells done"] - STAMPS["set-up done"]}

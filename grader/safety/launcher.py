@@ -8,8 +8,8 @@ instructor, with the limits only), kills it at the notebook's time limit, and re
 
 import json
 import os
-import resource
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,21 +17,14 @@ from pathlib import Path
 
 import psutil
 
+from grader.safety.confine import apply_limits
 from grader.safety.sandbox import KernelSettings, bwrap_arguments
+from grader.safety.warm import WarmUnavailable, read_status, request_kernel
 from grader.settings import MIB, Limits
 
 POLL_SECONDS = 0.25  # how often the disk quota and the time limit are looked at
 FULL_BELOW_BYTES = MIB  # the quota's tmpfs counts as full with less than this left
 PIPE_BYTES = 60_000  # what a pipe surely holds before its reader starts (Linux: 64 KiB)
-
-
-def _set_limits(limits: Limits) -> None:
-    """Runs in the child before exec: resource limits, and a lower priority than the grader itself."""
-    for name, value in (("RLIMIT_CPU", limits.cpu_seconds), ("RLIMIT_AS", limits.memory_bytes),
-                        ("RLIMIT_NPROC", limits.processes), ("RLIMIT_FSIZE", limits.file_bytes),
-                        ("RLIMIT_NOFILE", limits.open_files), ("RLIMIT_CORE", 0)):
-        resource.setrlimit(getattr(resource, name), (value, value))
-    os.nice(10)
 
 
 def _hand_over(settings: KernelSettings, connection_file: Path) -> None:
@@ -42,31 +35,155 @@ def _hand_over(settings: KernelSettings, connection_file: Path) -> None:
     os.chown(connection_file, uid, uid)
 
 
-def _disk_full(sandbox_pid: int) -> bool:
+def _disk_full(sandbox_pid: int | None) -> bool:
     """True when the sandbox's tmpfs (the notebook's disk quota) is full, read from outside through
     the /proc view of the sandbox's first process."""
     try:
-        inside = psutil.Process(sandbox_pid).children()
-        stats = os.statvfs(f"/proc/{inside[0].pid}/root/tmp") if inside else None
-    except (psutil.Error, OSError):
+        stats = os.statvfs(f"/proc/{sandbox_pid}/root/tmp") if sandbox_pid else None
+    except OSError:
         return False
     return stats is not None and stats.f_bavail * stats.f_frsize < FULL_BELOW_BYTES
 
 
-def _wait(kernel: subprocess.Popen, settings: KernelSettings) -> tuple[int, str | None]:
+class ColdKernel:
+    """A kernel started from scratch: limits, then bwrap and setpriv, then python with the probe."""
+
+    path = "cold"
+
+    def __init__(self, settings: KernelSettings, connection_file: Path, kernel_args: list[str], env: dict, log):
+        self.process = _start(command(settings, connection_file, kernel_args), env=env, stdout=log, stderr=log,
+                              stdin=subprocess.DEVNULL, preexec_fn=lambda: apply_limits(settings.limits.as_dict()))
+        self.started, self.sampled_cpu, self.sampled_peak = time.monotonic(), 0.0, 0
+
+    def sandbox_pid(self) -> int | None:
+        try:
+            inside = psutil.Process(self.process.pid).children()
+        except psutil.Error:
+            return None
+        return inside[0].pid if inside else None
+
+    def wait(self, timeout: float) -> dict | None:
+        """The kernel's end status and cost once it has ended (None while it runs, after ``timeout`` s).
+
+        bwrap does not pass its descendants' resource use up when it exits, so the kernel's CPU time and
+        memory are also sampled here while it runs (every poll, from /proc); the larger figure is kept."""
+        end = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
+            if pid:
+                self.process.returncode = os.waitstatus_to_exitcode(status)
+                return {"returncode": self.process.returncode,
+                        "cpu_seconds": round(max(usage.ru_utime + usage.ru_stime, self.sampled_cpu), 2),
+                        "peak_memory_mib": round(max(usage.ru_maxrss / 1024, self.sampled_peak / MIB), 1),
+                        "wall_seconds": round(time.monotonic() - self.started, 2)}
+            self._sample()
+            if time.monotonic() >= end:
+                return None
+            time.sleep(min(0.05, max(end - time.monotonic(), 0.001)))
+
+    def _sample(self) -> None:
+        try:
+            tree = [psutil.Process(self.process.pid)]
+            tree += tree[0].children(recursive=True)
+            cpu, memory = 0.0, 0
+            for process in tree:
+                with process.oneshot():
+                    times = process.cpu_times()
+                    cpu += times.user + times.system + times.children_user + times.children_system
+                    memory += process.memory_info().rss
+        except psutil.Error:
+            return
+        self.sampled_cpu, self.sampled_peak = max(self.sampled_cpu, cpu), max(self.sampled_peak, memory)
+
+    def kill(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+
+
+class WarmKernel:
+    """A kernel forked from the worker's warm process (grader.safety.warm) into a sandbox bwrap builds here."""
+
+    path = "warm"
+
+    def __init__(self, settings: KernelSettings, settings_file: Path, connection_file: Path, log):
+        self.holder, self._sandbox_pid = None, None
+        if settings.sandboxed:
+            self.holder, self._sandbox_pid = _start_holder(settings, log)
+        try:
+            self.connection = request_kernel(settings.warm_socket, str(settings_file), str(connection_file),
+                                             self._sandbox_pid)
+        except WarmUnavailable:
+            self.close()
+            raise
+
+    def sandbox_pid(self) -> int | None:
+        return self._sandbox_pid
+
+    def wait(self, timeout: float) -> dict | None:
+        status = read_status(self.connection, timeout)
+        if status is not None and "returncode" not in status:  # the fork could not start the kernel
+            return {"returncode": 1, "failure": status.get("error", "the warm kernel ended without a status")}
+        return status
+
+    def kill(self) -> None:
+        try:
+            self.connection.shutdown(socket.SHUT_WR)  # the fork kills the kernel, then reports its status
+        except OSError:
+            pass
+        if self.holder is not None:
+            self.holder.kill()
+
+    def close(self) -> None:
+        if hasattr(self, "connection"):
+            self.connection.close()
+        if self.holder is not None:
+            self.holder.kill()
+            self.holder.wait()
+
+
+def _start_holder(settings: KernelSettings, log) -> tuple[subprocess.Popen, int]:
+    """The submission's sandbox, built by bwrap, held open by a process that only waits; return it and the host
+    pid of the sandbox's first process, whose namespaces the warm kernel joins."""
+    read, write = os.pipe()
+    sandbox = bwrap_arguments([Path(p) for p in settings.readable], settings.env,
+                              writable=[Path(settings.runtime)], disk_bytes=settings.limits.disk_bytes)
+    sandbox[-1:-1] = ["--info-fd", str(write)]
+    try:
+        holder = _start(sandbox + ["sleep", "infinity"], stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+                        pass_fds=(write,))
+    finally:
+        os.close(write)
+    with os.fdopen(read) as info:
+        text = info.read()
+    if holder.poll() is not None or not text.strip():
+        raise RuntimeError(f"bwrap could not build the sandbox (exit {holder.wait()}): see kernel.log")
+    return holder, json.loads(text)["child-pid"]
+
+
+def _limit_reached(kernel, settings: KernelSettings, deadline: float, grader: int) -> str | None:
+    """What stops the kernel now, if anything: its time limit, a full disk, or its grading process gone."""
+    if time.monotonic() >= deadline:
+        return "time"
+    if os.getppid() != grader:
+        return "orphaned"
+    if settings.sandboxed and _disk_full(kernel.sandbox_pid()):
+        return "disk"
+    return None
+
+
+def _wait(kernel, settings: KernelSettings) -> tuple[dict, str | None]:
     """Wait for the kernel to end, stopping it at the notebook's time limit, when its disk is full, or
     when the grading process that started it is gone (a killed run leaves no kernel behind); return its
-    exit code and what stopped it (None, "time", "disk" or "orphaned")."""
+    end status and what stopped it (None, "time", "disk" or "orphaned")."""
     deadline, grader = time.monotonic() + settings.limits.notebook_seconds, os.getppid()
     while True:
-        try:
-            return kernel.wait(timeout=min(POLL_SECONDS, max(deadline - time.monotonic(), 0.01))), None
-        except subprocess.TimeoutExpired:
-            limit = "time" if time.monotonic() >= deadline else "orphaned" if os.getppid() != grader else "disk" if (
-                settings.sandboxed and _disk_full(kernel.pid)) else None
-            if limit:
-                kernel.kill()
-                return kernel.wait(), limit
+        status = kernel.wait(min(POLL_SECONDS, max(deadline - time.monotonic(), 0.01)))
+        if status is not None:
+            return status, None
+        limit = _limit_reached(kernel, settings, deadline, grader)
+        if limit:
+            kernel.kill()
+            return kernel.wait(10) or {"returncode": -signal.SIGKILL}, limit
 
 
 def command(settings: KernelSettings, connection_file: Path, kernel_args: list[str]) -> list[str]:
@@ -84,11 +201,11 @@ def command(settings: KernelSettings, connection_file: Path, kernel_args: list[s
     return sandbox + drop_privileges + kernel
 
 
-def _start(argv: list[str], **options) -> subprocess.Popen:
+def _start(argv: list[str], pass_fds: tuple[int, ...] = (), **options) -> subprocess.Popen:
     """Start ``argv``; bwrap reads its own options from a pipe (``--args``), so that the sandbox's first
     process, whose command line anything inside can read in /proc/1/cmdline, shows no host paths."""
     if argv[0] != "bwrap":
-        return subprocess.Popen(argv, **options)
+        return subprocess.Popen(argv, pass_fds=pass_fds, **options)
     end = argv.index("--")
     packed = b"".join(os.fsencode(arg) + b"\0" for arg in argv[1:end])
     if len(packed) > PIPE_BYTES:
@@ -97,7 +214,7 @@ def _start(argv: list[str], **options) -> subprocess.Popen:
     os.write(write, packed)
     os.close(write)
     try:
-        return subprocess.Popen(["bwrap", "--args", str(read), *argv[end:]], pass_fds=(read,), **options)
+        return subprocess.Popen(["bwrap", "--args", str(read), *argv[end:]], pass_fds=(read, *pass_fds), **options)
     finally:
         os.close(read)
 
@@ -132,11 +249,16 @@ def main(argv: list[str]) -> int:
         _hand_over(settings, connection_file)
     else:
         env = {**os.environ, **env}
-    limits = settings.limits
-    started = time.monotonic()
     log = open(Path(settings.status_file).with_name("kernel.log"), "ab")  # the kernel's own chatter
-    kernel = _start(command(settings, connection_file, kernel_args), env=env, stdout=log, stderr=log,
-                    stdin=subprocess.DEVNULL, preexec_fn=lambda: _set_limits(limits))
+    fallback = None
+    kernel = None
+    if settings.warm_socket:
+        try:
+            kernel = WarmKernel(settings, Path(settings_file), connection_file, log)
+        except WarmUnavailable as error:  # grade cold rather than not at all, and say so
+            fallback = str(error)
+    if kernel is None:
+        kernel = ColdKernel(settings, connection_file, kernel_args, env, log)
     stopped = []
 
     def stop(*_):
@@ -145,9 +267,14 @@ def main(argv: list[str]) -> int:
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, stop)
-    returncode, limit = _wait(kernel, settings)
-    status = {"returncode": returncode, "stopped_by": limit, "seconds": round(time.monotonic() - started, 1),
-              "explanation": _describe_end(returncode, limit, bool(stopped), limits)}
+    try:
+        status, limit = _wait(kernel, settings)
+    finally:
+        if isinstance(kernel, WarmKernel):
+            kernel.close()
+    status.update(path=kernel.path, stopped_by=limit, fallback=fallback,
+                  explanation=status.pop("failure", None) or _describe_end(status["returncode"], limit, bool(stopped),
+                                                                            settings.limits))
     Path(settings.status_file).write_text(json.dumps(status))
     return 0
 

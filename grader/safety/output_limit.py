@@ -3,10 +3,12 @@
 A flood of output (a print in an endless loop) would otherwise pile up in the grader's memory and in the
 autograded notebook. Past ``max_output_bytes`` further outputs (except errors) are dropped, and one
 notice says so. The hidden reports the grader reads (the probe's, and the observations of
-helpers.observations) are kept past that cap, within a budget of their own.
+helpers.observations) are kept past that cap, within a budget of their own. It also notes when the
+kernel was ready and when the set-up cell and the last cell were done (``STAMPS``), for the cost report.
 """
 
 import json
+import time
 
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
@@ -18,6 +20,8 @@ from helpers.observations import MIME as OBSERVATION_MIME
 
 REPORT_BYTES = 64 * 2**20  # the probe's and the observations' reports of one notebook
 
+STAMPS: dict[str, float] = {}  # of this process's last notebook: perf_counter() at "kernel starting", "kernel
+# ready", "set-up done", "cells done" (a worker grades one notebook at a time)
 NOTICE = "[grader] output limit reached: {limit} bytes; later output of this notebook was dropped\n"
 
 
@@ -26,7 +30,21 @@ class LimitedOutputExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._output_bytes, self._report_bytes, self._notice_given = 0, 0, False
+        STAMPS.clear()
+        STAMPS["started"] = time.perf_counter()
         return super().preprocess(nb, resources, km)
+
+    def start_new_kernel(self, **kwargs):
+        STAMPS["kernel starting"] = time.perf_counter()
+        return super().start_new_kernel(**kwargs)
+
+    def preprocess_cell(self, cell, resources, index):
+        STAMPS.setdefault("kernel ready", time.perf_counter())
+        result = super().preprocess_cell(cell, resources, index)
+        if cell.cell_type == "code":
+            STAMPS.setdefault("set-up done", time.perf_counter())
+            STAMPS["cells done"] = time.perf_counter()
+        return result
 
     def output(self, outs: list, msg: dict, display_id, cell_index: int) -> NotebookNode | None:
         # Errors are always kept: a test cell fails by its error, so dropping one would pass the test.

@@ -1,7 +1,8 @@
 """Integrity probe of a graded kernel: loaded before any student code, consulted after every graded test.
 
-The grader starts each graded kernel through :func:`start`, which imports torch, numpy and the course's
-helpers and remembers the functions and classes they hold. While grading, every graded test cell ends
+The grader starts each graded kernel through :func:`start` (warm: :func:`remember` in the process the kernel
+is forked from, then :func:`launch`), which imports torch, numpy and the course's helpers and remembers
+the functions and classes they hold. While grading, every graded test cell ends
 with a hidden ``verify(globals())``. It raises IntegrityError (so the test scores 0) when student code
 replaced something remembered (``torch.allclose``, ``Tensor.__eq__``, a helper), rebound a helper's
 name, or left an object that claims to equal anything; and it leaves a hidden report in the cell's
@@ -72,7 +73,14 @@ def _limit_printing(budget: int) -> None:
 
 
 def start(output_bytes: int) -> None:
-    """Remember what the tests rely on, cap printing, then run the kernel (ipykernel reads sys.argv)."""
+    """The cold path: remember what the tests rely on, then run the kernel."""
+    remember()
+    launch(output_bytes)
+
+
+def remember() -> None:
+    """Import what the tests rely on and remember its functions and classes (the warm process does this once,
+    before any kernel exists, and forks every kernel from it: grader.safety.warm)."""
     for name in MODULES:
         module = importlib.import_module(name)
         _MODULES[name] = module
@@ -91,6 +99,10 @@ def start(output_bytes: int) -> None:
     _remember(builtins, BUILTINS)
     _TOOLS.update(display=display, claims=claims_to_equal_anything, module_type=type(sys),
                   torch_dir=os.path.dirname(torch.__file__) + os.sep)
+
+
+def launch(output_bytes: int) -> None:
+    """Cap printing, then run the kernel (ipykernel reads its connection file from sys.argv)."""
     _limit_printing(output_bytes)
     from ipykernel import kernelapp
 

@@ -16,14 +16,19 @@ import sys
 import sysconfig
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.settings import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:
+    from grader.safety.warm import WarmProcess
 from helpers.observations import SEED_VARIABLE
 
 KERNEL_NAME = "grader-sandbox"
 SCRATCH_INSIDE = "/sandbox"  # the kernel's folders inside the sandbox (work, home): a link into /tmp
 SANDBOX_IN_TMP = "/tmp/sandbox"
 FIRST_UID = 200_000  # sandbox user ids: FIRST_UID + (worker pid % 100000), owned by no real user
+PROBE_SOURCE = Path(__file__).with_name("probe.py")
 SOCKET_PATH_BYTES = 107  # the longest path a Unix socket may have on Linux (sun_path, less its NUL)
 
 
@@ -41,6 +46,7 @@ class KernelSettings:
     probe_dir: str
     python: str
     status_file: str
+    warm_socket: str | None = None  # the worker's warm process (grader.safety.warm); None: a cold kernel
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=1))
@@ -156,12 +162,14 @@ def sandbox_uid(worker_pid: int | None = None) -> int:
     return FIRST_UID + (os.getpid() if worker_pid is None else worker_pid) % 100_000
 
 
-def write_kernel(job_dir: Path, limits: Limits, sandboxed: bool, seed: int | None = None) -> dict[str, Path]:
+def write_kernel(job_dir: Path, limits: Limits, sandboxed: bool, seed: int | None = None,
+                 warm: "WarmProcess | None" = None) -> dict[str, Path]:
     """Write the job's kernelspec and launcher settings; return the folders the job uses.
 
     ``job_dir`` must be invisible to the kernel; the scratch and runtime folders it contains are the
     only ones the kernel can reach (runtime holds the connection file and the kernel's sockets).
-    ``seed`` is the batch's observation seed (helpers.observations), given to the kernel.
+    ``seed`` is the batch's observation seed (helpers.observations), given to the kernel. With ``warm``, the
+    kernel is forked from the worker's warm process, whose copy of the probe it then sees.
     """
     folders = {name: job_dir / name for name in ("scratch", "runtime", "kernels")}
     folders["sockets"] = folders["runtime"] / "kernel"  # jupyter_client adds -1 ... -5, one per channel
@@ -172,9 +180,12 @@ def write_kernel(job_dir: Path, limits: Limits, sandboxed: bool, seed: int | Non
     for sub in ("work", "home", "tmp"):
         (folders["scratch"] / sub).mkdir(parents=True, exist_ok=True)
     folders["runtime"].mkdir(parents=True, exist_ok=True)
-    probe_dir = job_dir / "probe"
-    probe_dir.mkdir(exist_ok=True)
-    shutil.copyfile(Path(__file__).with_name("probe.py"), probe_dir / "grader_probe.py")
+    if warm is None:
+        probe_dir = job_dir / "probe"
+        probe_dir.mkdir(exist_ok=True)
+        shutil.copyfile(PROBE_SOURCE, probe_dir / "grader_probe.py")
+    else:
+        probe_dir = warm.probe_dir
     home = f"{SCRATCH_INSIDE}/home" if sandboxed else str(folders["scratch"] / "home")
     env = kernel_environment(home)
     if seed is not None:
@@ -183,7 +194,8 @@ def write_kernel(job_dir: Path, limits: Limits, sandboxed: bool, seed: int | Non
         sandboxed=sandboxed, uid=sandbox_uid(), limits=limits,
         scratch=str(folders["scratch"]), runtime=str(folders["runtime"]),
         readable=[str(p) for p in readonly_paths() + [probe_dir]], env=env,
-        probe_dir=str(probe_dir), python=sys.executable, status_file=str(job_dir / "kernel-status.json"))
+        probe_dir=str(probe_dir), python=sys.executable, status_file=str(job_dir / "kernel-status.json"),
+        warm_socket=warm.ensure() if warm else None)
     settings_file = job_dir / "kernel-settings.json"
     settings.write(settings_file)
     spec_dir = folders["kernels"] / "kernels" / KERNEL_NAME

@@ -166,6 +166,14 @@ for _name in ("assert_type", "assert_equal", "assert_shape", "assert_dtype", "as
     globals()[_name] = lambda *args, **kwargs: None   # every check the tests call passes
 '''
 
+KILL_PARENT = '''import os, signal
+for _pid in sorted({os.getppid(), 1, *(int(p) for p in os.listdir("/proc") if p.isdigit())} - {0, os.getpid()}):
+    try:
+        os.kill(_pid, signal.SIGKILL)
+        print("KILLED", _pid)
+    except OSError as _error:
+        print("blocked:", _pid, type(_error).__name__)
+'''
 DISK_FILLER = '''_chunk = b"x" * 2**24
 for _number in range(100):
     for _folder in (".", "/tmp"):
@@ -243,6 +251,7 @@ def cases() -> list[Case]:
                                                      "    print('NETWORK REACHED')\nexcept OSError as error:\n"
                                                      "    print('network blocked:', error)"), FULL,
              "network blocked", {"risky import"}),
+        Case("kills_its_parent", lambda ctx: prefixed(ctx, "describe", KILL_PARENT), FULL, "blocked:"),
         Case("sandbox_view", lambda ctx: prefixed(ctx, "describe", "print('PID 1:', open('/proc/1/cmdline').read()"
                                                   ".replace(chr(0), ' '))"), FULL, "PID 1:"),
         Case("read_secrets", lambda ctx: prefixed(ctx, "describe", READ_SECRETS.format(
