@@ -224,6 +224,19 @@ def test_separate_dask_scheduler_and_workers_grade_to_the_same_csv(tmp_path, gra
     assert csv_rows(exported, SMALL_CLASS) == csv_rows(reference, SMALL_CLASS)
 
 
+def test_cold_kernels_grade_to_the_same_csv(tmp_path, graded_class, capsys):
+    _, _, _, (reference, *_) = graded_class
+    build(tmp_path / "submissions", kinds=SMALL_CLASS)
+    course = tmp_path / "course"
+    collect(tmp_path / "submissions", course)
+    assert main(["autograde", "--course", str(course), "--no-progress", "--no-warm"]) == 0
+    assert "kernels: cold" in capsys.readouterr().out
+    exported = export(course, sqlite_url(course), tmp_path / "exports")[0]
+    assert csv_rows(exported, SMALL_CLASS) == csv_rows(reference, SMALL_CLASS)
+    with open(exported) as stream:
+        assert {row["kernel_path"] for row in csv.DictReader(stream)} == {"cold"}
+
+
 def test_a_run_killed_with_sigkill_resumes_to_the_same_grades(tmp_path, graded_class):
     _, _, _, (reference, *_) = graded_class
     kinds = ("correct", "partial", "noisy")  # two workers: the third waits, so a kill lands mid-batch

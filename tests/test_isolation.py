@@ -146,3 +146,18 @@ def test_nothing_a_submission_leaves_behind_reaches_the_next_on_the_same_worker(
     assert "LEFTOVERS SEEN" not in _outputs(found.autograded)
     lingering = [p.info for p in psutil.process_iter(["pid", "cmdline"]) if p.info["cmdline"] == ["sleep", "600"]]
     assert not lingering, f"the first submission's process outlived its kernel: {lingering}"
+
+
+def test_a_warm_process_that_cannot_start_leaves_grading_to_cold_kernels(one_worker, monkeypatch, tmp_path):
+    import grader.grading.runner as runner
+
+    (tmp_path / "torch.py").write_text("raise ImportError('this machine cannot import torch here')\n")
+    real = runner.kernel_environment
+    monkeypatch.setattr(runner, "kernel_environment", lambda home: {**real(home), "PYTHONPATH": str(tmp_path)})
+    source = (SOLUTIONS / f"{LESSON}.ipynb").read_bytes()
+    answers = solution_answers(read(SOLUTIONS / f"{LESSON}.ipynb"))
+    submission = nbformat.writes(substitute(read(LESSONS / f"{LESSON}.ipynb"), answers)).encode()
+    result = run_job(GradingJob(LESSON, "someone", source, submission, LIMITS))
+    assert result.error is None, result.error
+    assert result.cost["path"] == "cold" and "warm process could not start" in result.cost["fallback"], result.cost
+    assert "cannot import torch here" in (_WARM[True].folder / "warm.log").read_text()

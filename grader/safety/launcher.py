@@ -8,6 +8,7 @@ instructor, with the limits only), kills it at the notebook's time limit, and re
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -24,6 +25,7 @@ from grader.settings import MIB, Limits
 
 POLL_SECONDS = 0.25  # how often the disk quota and the time limit are looked at
 FULL_BELOW_BYTES = MIB  # the quota's tmpfs counts as full with less than this left
+HOLDER_READY_SECONDS = 60  # bwrap builds a sandbox in milliseconds; a loaded machine may take seconds
 PIPE_BYTES = 60_000  # what a pipe surely holds before its reader starts (Linux: 64 KiB)
 
 
@@ -143,19 +145,24 @@ class WarmKernel:
 
 def _start_holder(settings: KernelSettings, log) -> tuple[subprocess.Popen, int]:
     """The submission's sandbox, built by bwrap, held open by a process that only waits; return it and the host
-    pid of the sandbox's first process, whose namespaces the warm kernel joins."""
-    read, write = os.pipe()
+    pid of the sandbox's first process, whose namespaces the warm kernel joins.
+
+    bwrap reports that pid (--info-fd) before it has finished building the sandbox's mounts, so the holder
+    also says when it runs (it starts only once the sandbox is complete), and nothing joins before that."""
+    info_read, info_write = os.pipe()
     sandbox = bwrap_arguments([Path(p) for p in settings.readable], settings.env,
                               writable=[Path(settings.runtime)], disk_bytes=settings.limits.disk_bytes)
-    sandbox[-1:-1] = ["--info-fd", str(write)]
+    sandbox[-1:-1] = ["--info-fd", str(info_write)]
     try:
-        holder = _start(sandbox + ["sleep", "infinity"], stdout=log, stderr=log, stdin=subprocess.DEVNULL,
-                        pass_fds=(write,))
+        holder = _start(sandbox + ["sh", "-c", "echo ready && exec sleep infinity"], stdout=subprocess.PIPE,
+                        stderr=log, stdin=subprocess.DEVNULL, pass_fds=(info_write,))
     finally:
-        os.close(write)
-    with os.fdopen(read) as info:
+        os.close(info_write)
+    with os.fdopen(info_read) as info:
         text = info.read()
-    if holder.poll() is not None or not text.strip():
+    ready, _, _ = select.select([holder.stdout], [], [], HOLDER_READY_SECONDS)
+    if not (ready and holder.stdout.readline().strip() == b"ready" and text.strip()):
+        holder.kill()
         raise RuntimeError(f"bwrap could not build the sandbox (exit {holder.wait()}): see kernel.log")
     return holder, json.loads(text)["child-pid"]
 

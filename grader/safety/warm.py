@@ -146,10 +146,10 @@ def _become_kernel(settings: dict, connection_file: str, log: int) -> None:
     ipykernel. Exits the process whatever happens."""
     code = 1
     try:
-        os.setsid()
-        os.dup2(os.open("/dev/null", os.O_RDONLY), 0)
         os.dup2(log, 1)
         os.dup2(log, 2)
+        os.setsid()
+        os.dup2(os.open("/dev/null", os.O_RDONLY), 0)
         os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])  # the request socket and all else
         os.environ.clear()
         os.environ.update(settings["env"])
