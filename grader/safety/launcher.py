@@ -1,9 +1,12 @@
 """Start a graded notebook's kernel inside the sandbox (the argv of the grader-sandbox kernelspec).
 
 ``python -m grader.safety.launcher SETTINGS CONNECTION_FILE [kernel args...]``: runs, outside the
-sandbox, as the grading user; applies the limits of grader.safety.sandbox, hands the connection file to the
-sandbox user, starts ipykernel under bwrap and setpriv (or, with sandboxing turned off by the
-instructor, with the limits only), kills it at the notebook's time limit, and records how it ended.
+sandbox, as the grading user; hands the connection file to the sandbox user and starts the kernel, either
+warm (the default: bwrap builds the submission's sandbox around a waiting holder process, and the worker's
+warm process, grader.safety.warm, forks the kernel into it) or cold (the limits of grader.safety.confine,
+then bwrap and setpriv, then python with the probe; with sandboxing turned off by the instructor, the
+limits only). It kills the kernel at the notebook's time limit, when its disk quota is full or when the
+grading process is gone, and records how it ended and what it cost.
 """
 
 import json
