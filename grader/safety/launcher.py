@@ -23,7 +23,7 @@ import psutil
 
 from grader.safety.confine import apply_limits
 from grader.safety.sandbox import KernelSettings, bwrap_arguments
-from grader.safety.warm import WarmUnavailable, read_status, request_kernel
+from grader.safety.warm import WarmUnavailable, end_status, read_status, request_kernel
 from grader.settings import MIB, Limits
 
 POLL_SECONDS = 0.25  # how often the disk quota and the time limit are looked at
@@ -71,17 +71,17 @@ class ColdKernel:
         """The kernel's end status and cost once it has ended (None while it runs, after ``timeout`` s).
 
         bwrap does not pass its descendants' resource use up when it exits, so the kernel's CPU time and
-        memory are also sampled here while it runs (every poll, from /proc); the larger figure is kept."""
+        memory are also sampled here while it runs (once a call, from /proc); the larger figure is kept."""
         end = time.monotonic() + timeout
+        self._sample()
         while True:
-            pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
+            pid, wait_status, usage = os.wait4(self.process.pid, os.WNOHANG)
             if pid:
-                self.process.returncode = os.waitstatus_to_exitcode(status)
-                return {"returncode": self.process.returncode,
-                        "cpu_seconds": round(max(usage.ru_utime + usage.ru_stime, self.sampled_cpu), 2),
-                        "peak_memory_mib": round(max(usage.ru_maxrss / 1024, self.sampled_peak / MIB), 1),
-                        "wall_seconds": round(time.monotonic() - self.started, 2)}
-            self._sample()
+                status = end_status(wait_status, usage)
+                self.process.returncode = status["returncode"]
+                status["cpu_seconds"] = round(max(status["cpu_seconds"], self.sampled_cpu), 2)
+                status["peak_memory_mib"] = round(max(status["peak_memory_mib"], self.sampled_peak / MIB), 1)
+                return {**status, "wall_seconds": round(time.monotonic() - self.started, 2)}
             if time.monotonic() >= end:
                 return None
             time.sleep(min(0.05, max(end - time.monotonic(), 0.001)))
@@ -111,7 +111,7 @@ class WarmKernel:
     path = "warm"
 
     def __init__(self, settings: KernelSettings, settings_file: Path, connection_file: Path, log):
-        self.holder, self._sandbox_pid = None, None
+        self.holder, self._sandbox_pid, self.connection = None, None, None
         if settings.sandboxed:
             self.holder, self._sandbox_pid = _start_holder(settings, log)
         try:
@@ -139,7 +139,7 @@ class WarmKernel:
             self.holder.kill()
 
     def close(self) -> None:
-        if hasattr(self, "connection"):
+        if self.connection is not None:
             self.connection.close()
         if self.holder is not None:
             self.holder.kill()

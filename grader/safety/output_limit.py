@@ -31,7 +31,6 @@ class LimitedOutputExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         self._output_bytes, self._report_bytes, self._notice_given = 0, 0, False
         STAMPS.clear()
-        STAMPS["started"] = time.perf_counter()
         return super().preprocess(nb, resources, km)
 
     def start_new_kernel(self, **kwargs):

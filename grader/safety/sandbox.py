@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.settings import DEFAULT_LIMITS, Limits
+from helpers.observations import SEED_VARIABLE
 
 if TYPE_CHECKING:
     from grader.safety.warm import WarmProcess
-from helpers.observations import SEED_VARIABLE
 
 KERNEL_NAME = "grader-sandbox"
 SCRATCH_INSIDE = "/sandbox"  # the kernel's folders inside the sandbox (work, home): a link into /tmp
@@ -169,7 +169,7 @@ def write_kernel(job_dir: Path, limits: Limits, sandboxed: bool, seed: int | Non
     ``job_dir`` must be invisible to the kernel; the scratch and runtime folders it contains are the
     only ones the kernel can reach (runtime holds the connection file and the kernel's sockets).
     ``seed`` is the batch's observation seed (helpers.observations), given to the kernel. With ``warm``, the
-    kernel is forked from the worker's warm process, whose copy of the probe it then sees.
+    kernel is forked from the worker's (running) warm process, whose copy of the probe it then sees.
     """
     folders = {name: job_dir / name for name in ("scratch", "runtime", "kernels")}
     folders["sockets"] = folders["runtime"] / "kernel"  # jupyter_client adds -1 ... -5, one per channel
@@ -195,7 +195,7 @@ def write_kernel(job_dir: Path, limits: Limits, sandboxed: bool, seed: int | Non
         scratch=str(folders["scratch"]), runtime=str(folders["runtime"]),
         readable=[str(p) for p in readonly_paths() + [probe_dir]], env=env,
         probe_dir=str(probe_dir), python=sys.executable, status_file=str(job_dir / "kernel-status.json"),
-        warm_socket=warm.ensure() if warm else None)
+        warm_socket=warm.socket if warm else None)
     settings_file = job_dir / "kernel-settings.json"
     settings.write(settings_file)
     spec_dir = folders["kernels"] / "kernels" / KERNEL_NAME

@@ -129,9 +129,7 @@ def _watch(kernel: int, connection: socket.socket) -> dict:
     while True:
         pid, status, usage = os.wait4(kernel, os.WNOHANG)
         if pid:
-            return {"returncode": os.waitstatus_to_exitcode(status),
-                    "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
-                    "peak_memory_mib": round(usage.ru_maxrss / 1024, 1)}
+            return end_status(status, usage)
         readable, _, _ = select.select([connection], [], [], 0.1)
         if readable and not connection.recv(64):  # the launcher is done with this kernel, or gone
             for kill in (os.killpg, os.kill):
@@ -139,6 +137,13 @@ def _watch(kernel: int, connection: socket.socket) -> dict:
                     kill(kernel, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
+
+
+def end_status(wait_status: int, usage: resource.struct_rusage) -> dict:
+    """How a waited-for kernel ended, and what it used (from ``os.wait4``)."""
+    return {"returncode": os.waitstatus_to_exitcode(wait_status),
+            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_memory_mib": round(usage.ru_maxrss / 1024, 1)}
 
 
 def _become_kernel(settings: dict, connection_file: str, log: int) -> None:
