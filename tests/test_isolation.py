@@ -26,13 +26,13 @@ VICTIM = '''import ctypes, time
 ctypes.CDLL(None).prctl(15, b"victim", 0, 0, 0)   # its name, for the attacker to look for
 with open("/tmp/victim-secret", "w") as _stream:
     _stream.write("the victim's secret")
-print("window", time.time())
+print(f"window {time.time()}")
 time.sleep(20)
-print("window", time.time(), "undisturbed")
+print(f"window {time.time()} undisturbed")
 '''
 ATTACKER = '''import ctypes, glob, os, signal, time
 _libc, _reached, _mine = ctypes.CDLL(None, use_errno=True), [], os.getpid()
-print("window", time.time())
+print(f"window {time.time()}")
 _deadline = time.time() + 15
 while time.time() < _deadline:
     for _entry in [e for e in os.listdir("/proc") if e.isdigit() and int(e) != _mine]:
@@ -53,7 +53,7 @@ while time.time() < _deadline:
     _reached += glob.glob("/tmp/**/victim-secret", recursive=True) + glob.glob("/proc/*/root/tmp/victim-secret")
     _reached += glob.glob("/tmp/grader-worker-*")
     time.sleep(0.5)
-print("window", time.time())
+print(f"window {time.time()}")
 print("REACHED:", sorted(set(_reached)) if _reached else "nothing: isolated")
 '''
 LEAVER = '''import os, subprocess, sys, threading, time, torch, helpers.checks
@@ -96,8 +96,8 @@ def _submission(code: str) -> bytes:
 
 def _outputs(notebook: bytes | str) -> str:
     cells = nbformat.reads(notebook if isinstance(notebook, str) else notebook.decode(), as_version=4).cells
-    return "\n".join(output.get("text", "") + output.get("evalue", "")
-                     for cell in cells for output in cell.get("outputs", []))
+    return "\n".join("".join(output.get("text", "") + output.get("evalue", "") for output in cell.get("outputs", []))
+                     for cell in cells)
 
 
 def test_a_submission_cannot_find_signal_or_ptrace_one_graded_at_the_same_time(tmp_path):
