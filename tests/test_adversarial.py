@@ -25,6 +25,7 @@ from grader.paths import LESSONS, SOLUTIONS
 from grader.safety.sandbox import SandboxUnavailable, sandbox_uid
 from grader.settings import Limits
 from tests.adversarial.cases import LESSON, Context, cases
+from tests.support.execution import shown_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 LIMITS = Limits(cell_seconds=15, notebook_seconds=60, cpu_seconds=60, memory_bytes=4 * 2**30,
@@ -96,12 +97,7 @@ def _outputs_text(course: Path, student: str) -> str:
     path = layout.notebook(course, "autograded", LESSON, student)
     if not path.exists():
         return ""
-    texts = []
-    for cell in nbformat.read(path, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            texts += [output.get("text", ""), output.get("ename", ""), output.get("evalue", ""),
-                      str(output.get("data", {}).get("text/plain", ""))]
-    return "\n".join(texts)
+    return shown_text(nbformat.read(path, as_version=4))
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -17,6 +17,7 @@ from grader.grading.scratch import remove_worker_folder
 from grader.notebooks import read, solution_answers, substitute
 from grader.paths import LESSONS, SOLUTIONS
 from grader.settings import Limits
+from tests.support.execution import shown_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 LESSON = "02_tensors"
@@ -95,9 +96,7 @@ def _submission(code: str) -> bytes:
 
 
 def _outputs(notebook: bytes | str) -> str:
-    cells = nbformat.reads(notebook if isinstance(notebook, str) else notebook.decode(), as_version=4).cells
-    return "\n".join("".join(output.get("text", "") + output.get("evalue", "") for output in cell.get("outputs", []))
-                     for cell in cells)
+    return shown_text(nbformat.reads(notebook if isinstance(notebook, str) else notebook.decode(), as_version=4))
 
 
 def test_a_submission_cannot_find_signal_or_ptrace_one_graded_at_the_same_time(tmp_path):

@@ -43,6 +43,20 @@ def outcome(cell: NotebookNode) -> str:
     return ""
 
 
+def shown_text(notebook: NotebookNode) -> str:
+    """Everything an executed notebook showed, one line block per cell. A cell's stream outputs are joined
+    as one text, for a busy kernel may send one print in several messages; errors and results follow."""
+    blocks = []
+    for cell in notebook.cells:
+        outputs = cell.get("outputs", [])
+        streams = "".join(output.get("text", "") for output in outputs if output.get("output_type") == "stream")
+        others = [text for output in outputs if output.get("output_type") != "stream"
+                  for text in (output.get("ename", ""), output.get("evalue", ""),
+                               str(output.get("data", {}).get("text/plain", ""))) if text]
+        blocks.append("\n".join([streams, *others]))
+    return "\n".join(blocks)
+
+
 def outcomes_of_tests(executed: NotebookNode) -> dict[str, str]:
     """For each graded test cell of an executed notebook, its :func:`outcome`."""
     return {nbgrader_meta(cell)["grade_id"]: outcome(cell) for cell in graded_tests(executed)}
