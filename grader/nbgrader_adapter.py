@@ -33,16 +33,25 @@ def load_config(course_root: Path, **overrides: dict) -> Config:
 def put_interpreter_tools_on_path() -> None:
     """nbgrader runs the ``alembic`` command; find it beside this interpreter even in an unactivated venv.
 
-    nbgrader also starts that command every time it opens the gradebook (several times per graded
-    notebook) only to learn the schema version of the installed nbgrader, which cannot change while
-    we run: ask once per process.
+    nbgrader also starts that command whenever it creates a gradebook, only to learn the schema version
+    of the installed nbgrader, which cannot change while we run. A fresh interpreter costs a second
+    (each grading worker pays it for each lesson's template): read it here instead, once per process.
     """
     _quiet_known_gradebook_warnings()
     tools = str(Path(sys.executable).parent)
     if tools not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = tools + os.pathsep + os.environ.get("PATH", "")
-    if not hasattr(nbgrader_api.get_alembic_version, "cache_info"):
-        nbgrader_api.get_alembic_version = functools.lru_cache(maxsize=1)(nbgrader_api.get_alembic_version)
+    if nbgrader_api.get_alembic_version is not _schema_version:
+        nbgrader_api.get_alembic_version = _schema_version
+
+
+@functools.lru_cache(maxsize=1)
+def _schema_version() -> str:
+    """The head of nbgrader's migrations: what ``alembic heads`` prints for them."""
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    return ScriptDirectory(ALEMBIC_DIR).get_current_head()
 
 
 def _quiet_known_gradebook_warnings() -> None:
@@ -82,6 +91,6 @@ def require_success(result: dict, step: str) -> None:
 
 
 def open_gradebook(db_url: str) -> Gradebook:
-    """nbgrader's Gradebook on ``db_url`` (it runs the ``alembic`` command, which must be on PATH)."""
+    """nbgrader's Gradebook on ``db_url``."""
     put_interpreter_tools_on_path()
     return Gradebook(db_url)

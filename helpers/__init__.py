@@ -1,7 +1,7 @@
 """Small helpers for the PyTorch basics course, one module per concern.
 
 - ``device``: pick CUDA, MPS or CPU and say which in one line.
-- ``data``: the real FashionMNIST through torchvision, seeded offline from a local mirror.
+- ``data``: the real FashionMNIST through torchvision, seeded offline from a local mirror (``data_folder``: where).
 - ``plots``: image grids and training curves drawn on a given Axes.
 - ``seed``: one call for reproducible runs.
 - ``checks``: assertions whose messages say what was expected, what was found, and a nudge.

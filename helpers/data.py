@@ -21,8 +21,9 @@ from torch.utils.data import Dataset, Subset
 from torchvision import datasets
 from torchvision.transforms import v2
 
+from helpers.data_folder import default_root
+
 MIRROR_ENV_VAR = "FASHION_MNIST_MIRROR"
-DATA_ENV_VAR = "COURSE_DATA_DIR"
 DEBIAN_MIRROR = Path("/usr/share/datasets/fashion-mnist")
 
 # md5 of each file's uncompressed content, as torchvision's FashionMNIST expects it in raw/.
@@ -45,11 +46,6 @@ HOW_TO_GET_DATA = (
 
 class DataUnavailableError(RuntimeError):
     """FashionMNIST is neither in the data folder, nor in a local mirror, nor downloadable."""
-
-
-def default_root() -> Path:
-    """``$COURSE_DATA_DIR`` if set, else the ``data/`` folder beside ``helpers/``."""
-    return Path(os.environ.get(DATA_ENV_VAR) or Path(__file__).resolve().parents[1] / "data")
 
 
 def raw_folder(root: Path) -> Path:

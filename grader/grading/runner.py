@@ -136,13 +136,15 @@ def foreign_reason(submission: NotebookNode, release: NotebookNode) -> str | Non
 
 
 def _job_config(root: Path, folders: dict[str, Path], limits: Limits):
-    """nbgrader's autograde, with our kernel, its sockets in the runtime folder and outputs capped."""
+    """nbgrader's autograde, with our kernel, its sockets in the runtime folder, outputs capped, and a client
+    that does not wait for IOPub to fall silent before the first cell (grader.grading.kernel_client)."""
     steps = [LimitedOutputExecute if step.__name__ == "Execute" else step
              for step in Autograde.class_traits()["autograde_preprocessors"].default()]
     return load_config(root, Execute={"timeout": limits.cell_seconds, "kernel_name": KERNEL_NAME},
                        LimitedOutputExecute={"max_output_bytes": limits.output_bytes},
                        KernelManager={"transport": "ipc", "ip": str(folders["sockets"]),
-                                      "connection_file": str(folders["runtime"] / "connection.json")},
+                                      "connection_file": str(folders["runtime"] / "connection.json"),
+                                      "client_class": "grader.grading.kernel_client.PromptKernelClient"},
                        Autograde={"autograde_preprocessors": steps})
 
 

@@ -87,7 +87,7 @@ def require_sandbox() -> None:
 def readonly_paths() -> list[Path]:
     """What a graded kernel needs to read: Python (base and venv), helpers/ and the data folder."""
     import helpers
-    from helpers.data import default_root as data_root
+    from helpers.data_folder import default_root as data_root
 
     paths = {Path(sys.base_prefix), Path(sys.prefix), Path(helpers.__file__).parent,
              Path(sysconfig.get_paths()["purelib"]), data_root()}

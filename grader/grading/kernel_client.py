@@ -1,0 +1,57 @@
+"""The grader's kernel client: jupyter_client's own, ready as soon as the kernel has answered.
+
+jupyter_client's ``wait_for_ready`` ends by reading IOPub until it has been silent for 0.2 s, which every
+graded notebook pays once. Here the client is ready when the kernel has replied to ``kernel_info`` on
+the shell channel and that request's ``idle`` status has come on IOPub: IOPub is then connected, and
+nothing of the request is left on it. If the status does not come (IOPub was not yet subscribed when it
+was sent), the request is sent again, as jupyter_client does. nbclient reads IOPub by each cell's
+message id, so nothing else the kernel published at its start can reach a cell.
+"""
+
+import time
+from queue import Empty
+
+from jupyter_client.asynchronous import AsyncKernelClient
+
+ANSWER_SECONDS = 1.0  # how long one kernel_info request is waited for before it is sent again
+
+
+class PromptKernelClient(AsyncKernelClient):
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        """Return once the kernel answers on shell and IOPub; raise RuntimeError if it dies or ``timeout`` passes."""
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            request = self.kernel_info()
+            reply = await self._reply_to(request, deadline)
+            if reply is not None and await self._idle_after(request, deadline):
+                self._handle_kernel_info_reply(reply)
+                return
+            if not await self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+    async def _reply_to(self, request: str, deadline: float) -> dict | None:
+        """The kernel_info reply to ``request`` on shell, or None if none came within ANSWER_SECONDS."""
+        end = min(deadline, time.monotonic() + ANSWER_SECONDS)
+        while (left := end - time.monotonic()) > 0:
+            try:
+                message = await self.get_shell_msg(timeout=left)
+            except Empty:
+                return None
+            if message["msg_type"] == "kernel_info_reply" and message["parent_header"].get("msg_id") == request:
+                return message
+        return None
+
+    async def _idle_after(self, request: str, deadline: float) -> bool:
+        """True once IOPub has brought ``request``'s idle status (within ANSWER_SECONDS)."""
+        end = min(deadline, time.monotonic() + ANSWER_SECONDS)
+        while (left := end - time.monotonic()) > 0:
+            try:
+                message = await self.get_iopub_msg(timeout=left)
+            except Empty:
+                return False
+            if (message["msg_type"] == "status" and message["content"].get("execution_state") == "idle"
+                    and message["parent_header"].get("msg_id") == request):
+                return True
+        return False
