@@ -16,14 +16,22 @@ from jupyter_client.asynchronous import AsyncKernelClient
 ANSWER_SECONDS = 1.0  # how long one kernel_info request is waited for before it is sent again
 
 
+def _is_reply(message: dict) -> bool:
+    return message["msg_type"] == "kernel_info_reply"
+
+
+def _is_idle(message: dict) -> bool:
+    return message["msg_type"] == "status" and message["content"].get("execution_state") == "idle"
+
+
 class PromptKernelClient(AsyncKernelClient):
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         """Return once the kernel answers on shell and IOPub; raise RuntimeError if it dies or ``timeout`` passes."""
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         while True:
             request = self.kernel_info()
-            reply = await self._reply_to(request, deadline)
-            if reply is not None and await self._idle_after(request, deadline):
+            reply = await self._message_for(request, self.get_shell_msg, _is_reply, deadline)
+            if reply is not None and await self._message_for(request, self.get_iopub_msg, _is_idle, deadline):
                 self._handle_kernel_info_reply(reply)
                 return
             if not await self.is_alive():
@@ -31,27 +39,16 @@ class PromptKernelClient(AsyncKernelClient):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
-    async def _reply_to(self, request: str, deadline: float) -> dict | None:
-        """The kernel_info reply to ``request`` on shell, or None if none came within ANSWER_SECONDS."""
+    @staticmethod
+    async def _message_for(request: str, read, wanted, deadline: float) -> dict | None:
+        """The first message ``read`` brings in answer to ``request`` that is ``wanted``, or None if none came
+        within ANSWER_SECONDS."""
         end = min(deadline, time.monotonic() + ANSWER_SECONDS)
         while (left := end - time.monotonic()) > 0:
             try:
-                message = await self.get_shell_msg(timeout=left)
+                message = await read(timeout=left)
             except Empty:
                 return None
-            if message["msg_type"] == "kernel_info_reply" and message["parent_header"].get("msg_id") == request:
+            if message["parent_header"].get("msg_id") == request and wanted(message):
                 return message
         return None
-
-    async def _idle_after(self, request: str, deadline: float) -> bool:
-        """True once IOPub has brought ``request``'s idle status (within ANSWER_SECONDS)."""
-        end = min(deadline, time.monotonic() + ANSWER_SECONDS)
-        while (left := end - time.monotonic()) > 0:
-            try:
-                message = await self.get_iopub_msg(timeout=left)
-            except Empty:
-                return False
-            if (message["msg_type"] == "status" and message["content"].get("execution_state") == "idle"
-                    and message["parent_header"].get("msg_id") == request):
-                return True
-        return False
