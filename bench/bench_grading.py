@@ -26,6 +26,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 
@@ -39,10 +40,17 @@ TOOLS_ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{o
 PARTS = ("kernel_ready", "setup_cell", "other_cells", "bookkeeping")
 
 
+class Run(NamedTuple):
+    seconds: float  # wall time of the whole command
+    markers: list[dict]  # the grading markers of its graded notebooks (none for plain nbgrader)
+    own_cells: float  # the notebooks' own cells, summed (own_cells_seconds)
+
+
 def own_cells_seconds(course: Path) -> float:
     """The autograded notebooks' own cells, summed: per notebook, from the end of its set-up cell (the first
-    code cell) to the end of its last cell, as nbclient recorded them in the cells' metadata (the grading
-    markers' ``other_cells``, measured the same way in plain nbgrader's notebooks)."""
+    code cell) to the end of its last cell, as nbclient recorded them in the cells' metadata. The grading
+    markers' ``other_cells`` is the same span on the worker's clock; plain nbgrader has no markers, and this
+    reads both kinds of notebook alike."""
     total = 0.0
     for _, _, path in layout.each(course, "autograded"):
         ends = [datetime.fromisoformat(cell.metadata["execution"]["iopub.status.idle"])
@@ -73,9 +81,8 @@ def submissions_of(lesson: str, folder: Path, copies: int) -> int:
     return 6 * copies
 
 
-def plain_nbgrader(lesson: str, submissions: Path, scratch: Path) -> tuple[float, float]:
-    """Serial `nbgrader autograde` over every student, in an nbgrader course folder: its wall time and
-    the notebooks' own cells (:func:`own_cells_seconds`)."""
+def plain_nbgrader(lesson: str, submissions: Path, scratch: Path) -> Run:
+    """Serial `nbgrader autograde` over every student, in an nbgrader course folder."""
     course = scratch / "plain"
     layout.stage_sources(course, [lesson])
     shutil.copy(CONFIG_FILE, course / "nbgrader_config.py")
@@ -86,12 +93,11 @@ def plain_nbgrader(lesson: str, submissions: Path, scratch: Path) -> tuple[float
     nbgrader = str(Path(sys.executable).parent / "nbgrader")
     subprocess.run([nbgrader, "generate_assignment", lesson], cwd=course, check=True, capture_output=True,
                    env=TOOLS_ENV)
-    return timed([nbgrader, "autograde", lesson, "--create"], course), own_cells_seconds(course)
+    return Run(timed([nbgrader, "autograde", lesson, "--create"], course), [], own_cells_seconds(course))
 
 
-def ours(name: str, submissions: Path, scratch: Path, options: list[str]) -> tuple[float, list[dict], float]:
-    """`python -m grader autograde` on a fresh course; its wall time, the markers of graded notebooks and
-    the notebooks' own cells (:func:`own_cells_seconds`)."""
+def ours(name: str, submissions: Path, scratch: Path, options: list[str]) -> Run:
+    """`python -m grader autograde` on a fresh course."""
     course = scratch / name
     grader = [sys.executable, "-m", "grader"]
     subprocess.run(grader + ["collect", str(submissions), "--course", str(course)], cwd=REPO, check=True,
@@ -100,7 +106,7 @@ def ours(name: str, submissions: Path, scratch: Path, options: list[str]) -> tup
     markers = [json.loads(path.read_text()) for _, _, path in layout.each(course, "autograded", layout.MARKER)]
     own_cells = own_cells_seconds(course)
     shutil.rmtree(course)
-    return seconds, [marker for marker in markers if not marker["error"]], own_cells
+    return Run(seconds, [marker for marker in markers if not marker["error"]], own_cells)
 
 
 def median_of(markers: list[dict], key: str, section: str = "timings") -> float:
@@ -139,8 +145,7 @@ def bench_lesson(lesson: str, copies: int, workers: int, scaling: bool) -> None:
         count = submissions_of(lesson, scratch / "submissions", copies)
         print(f"\n{datetime.now():%Y-%m-%d %H:%M}: {count} submitted notebooks of {lesson}, {workers} workers, "
               "sandboxed, with the reference run")
-        plain, plain_cells = plain_nbgrader(lesson, scratch / "submissions", scratch)
-        runs = {"plain nbgrader autograde (serial)": (plain, [], plain_cells)}
+        runs = {"plain nbgrader autograde (serial)": plain_nbgrader(lesson, scratch / "submissions", scratch)}
         runs["ours, cold kernels (--no-warm)"] = ours("cold", scratch / "submissions", scratch,
                                                       ["--workers", str(workers), "--no-warm"])
         runs["ours, warm kernels"] = ours("warm", scratch / "submissions", scratch, ["--workers", str(workers)])
@@ -150,11 +155,11 @@ def bench_lesson(lesson: str, copies: int, workers: int, scaling: bool) -> None:
                 runs["ours, warm, separate dask worker (1)"] = ours("remote", scratch / "submissions", scratch,
                                                                      ["--scheduler", address])
         print(f"  {'':40} {'wall s':>7} {'vs plain':>8}")
-        for name, (seconds, _, _) in runs.items():
-            print(f"  {name:40} {seconds:7.1f} {plain / seconds:7.2f}x")
-        warm = runs["ours, warm kernels"][0]
-        for kernels, own_cells in (("plain nbgrader's kernels", plain_cells),
-                                   ("warm kernels, 1 worker", runs["ours, warm, 1 worker"][2])):
+        plain, warm = runs["plain nbgrader autograde (serial)"].seconds, runs["ours, warm kernels"].seconds
+        for name, run in runs.items():
+            print(f"  {name:40} {run.seconds:7.1f} {plain / run.seconds:7.2f}x")
+        for kernels, own_cells in (("plain nbgrader's kernels", runs["plain nbgrader autograde (serial)"].own_cells),
+                                   ("warm kernels, 1 worker", runs["ours, warm, 1 worker"].own_cells)):
             limit = own_cells / workers
             print(f"  the limit, own cells as {kernels} ran them: {own_cells:.1f} s / {workers} workers = "
                   f"{limit:.1f} s ({plain / limit:.2f}x plain); warm reaches {limit / warm:.0%} of it")
