@@ -193,6 +193,13 @@ time.sleep(0.1)
 
 
 def cases() -> list[Case]:
+    """Every lesson-02 case: these, then those of the sibling modules, each attacking one part of the grader."""
+    from tests.adversarial import boundary, sandbox_bounds, verdicts
+
+    return base_cases() + boundary.cases() + sandbox_bounds.cases() + verdicts.cases()
+
+
+def base_cases() -> list[Case]:
     return [
         Case("correct", answered, FULL),
         Case("malformed_json", lambda ctx: b'{"cells": [ {"cell_type": "code", ', 0, "not a notebook"),

@@ -1,0 +1,7 @@
+"""Adversarial lesson-02 cases against the sandbox's edges: memory, processes, disk, namespaces, capabilities, the artifacts loader."""
+
+from tests.adversarial.cases import Case
+
+
+def cases() -> list[Case]:
+    return []

@@ -1,0 +1,7 @@
+"""Adversarial lesson-02 cases against how a verdict is reached and recorded: the probe, the record, the feedback page."""
+
+from tests.adversarial.cases import Case
+
+
+def cases() -> list[Case]:
+    return []
