@@ -1,4 +1,4 @@
-"""Adversarial lesson-02 cases against values a kernel sends the grader's own processes (reports, outputs, answer cells)."""
+"""Adversarial lesson-02 cases against what a kernel sends the grader: reports, outputs, answer cells."""
 
 from tests.adversarial.cases import Case
 

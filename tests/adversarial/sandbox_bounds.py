@@ -1,4 +1,4 @@
-"""Adversarial lesson-02 cases against the sandbox's edges: memory, processes, disk, namespaces, capabilities, the artifacts loader."""
+"""Adversarial lesson-02 cases against the sandbox's edges: memory, processes, disk, namespaces."""
 
 from tests.adversarial.cases import Case
 

@@ -1,4 +1,4 @@
-"""Adversarial lesson-02 cases against how a verdict is reached and recorded: the probe, the record, the feedback page."""
+"""Adversarial lesson-02 cases against how a verdict is reached and recorded."""
 
 from tests.adversarial.cases import Case
 
