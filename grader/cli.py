@@ -29,6 +29,7 @@ def _refresh(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from grader.authoring.leaks import find_leaks, leaking_exercises
+    from grader.authoring.observation_seeds import constant_observations
     from grader.authoring.sync import stale_lessons
     from grader.authoring.validate import check_solution, check_untouched
 
@@ -56,6 +57,9 @@ def _check(args: argparse.Namespace) -> int:
                 status = "ok" if verdict.ok else "FAILED"
                 print(f"validate {stem} ({role}): {verdict.graded_cells} graded tests, {status}")
                 failures += [f"{stem} ({role}): {problem}" for problem in verdict.problems]
+            constant = constant_observations(SOLUTIONS / f"{stem}.ipynb")
+            print(f"seeds {stem}: {len(constant)} observations do not change between two seeds")
+            failures += [f"{stem}: {item}" for item in constant]
     for stem, solution in solutions.items():
         counts = nbval_counts(solution)
         print(f"nbval {stem}: {counts['compared']} code cells compared, {counts['ignored']} ignored")

@@ -11,6 +11,7 @@ disagrees is tampering: something in that kernel made a wrong answer pass.
 import nbformat
 from nbformat import NotebookNode
 
+from grader.grading.evaluation import judged
 from grader.notebooks import is_graded_test, nbgrader_meta
 from grader.safety.integrity import TAMPERING, Finding
 from helpers.observations import DEFAULT_ATOL, DEFAULT_RTOL, MIME, difference
@@ -46,7 +47,9 @@ def disagreement(reference: dict[str, dict], found: dict[str, dict]) -> str | No
         if not isinstance(report, dict) or "value" not in report:
             return f"no value was observed for {name}"
         rtol, atol = expected.get("rtol", DEFAULT_RTOL), expected.get("atol", DEFAULT_ATOL)
-        problem = difference(expected["value"], report["value"], rtol, atol, where=name)
+        by_grader, problem = judged(name, report["value"])  # a trained network: measured by the grader
+        if not by_grader:
+            problem = difference(expected["value"], report["value"], rtol, atol, where=name)
         if problem:
             return problem
     return None
