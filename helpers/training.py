@@ -1,10 +1,11 @@
-"""Training aids: a figure that redraws in place once per epoch, a plot comparing runs, and the
-"convert the dataset once" speed trick.
+"""Training aids: a figure that redraws in place once per epoch, a plot comparing runs, the
+"convert the dataset once" speed trick, and one-line messages for stopped cells (:func:`one_line_stops`).
 
 Display rule, as in ``helpers.plots``: drawing functions draw on the Axes you pass (or a new one)
 and return the Figure; nothing touches global settings. Introduced in lessons/07_optimization.ipynb.
 """
 
+import ast
 import io
 from collections.abc import Callable, Sequence
 
@@ -15,6 +16,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from torch.utils.data import DataLoader, Dataset, TensorDataset
+
+from helpers.checks import RED, RESET, NotAttempted
+from helpers.mode import is_grading
 
 
 def plot_runs(runs: dict[str, Sequence[float]], ax: Axes | None = None, ylabel: str = "test accuracy") -> Figure:
@@ -92,3 +96,90 @@ def to_tensor_dataset(dataset: Dataset) -> TensorDataset:
         raise ValueError("to_tensor_dataset needs a dataset with at least one sample")
     inputs, targets = next(iter(DataLoader(dataset, batch_size=len(dataset))))
     return TensorDataset(inputs, torch.as_tensor(targets))
+
+
+class Stopped(KeyboardInterrupt):
+    """A cell the learner stopped (Ctrl-C, the ■ button), shown as one line instead of a traceback through torch."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{RED}\u25a0 Stopped: you interrupted this cell. What it had done so far is kept; run it again "
+                f"to start it over.{RESET}"]
+
+
+def _show_stop(shell, kind, value, traceback, tb_offset=None) -> list[str]:
+    """IPython's handler for KeyboardInterrupt: the one line of :class:`Stopped`, still recorded as an error."""
+    shell.showtraceback((Stopped, Stopped(), None))
+    return []
+
+
+class Unfinished:
+    """What a cell stopped by an exercise not attempted yet would have made: any use says which exercise."""
+
+    def __init__(self, exercise: str):
+        object.__setattr__(self, "_exercise", exercise)
+
+    def _stop(self, *args, **kwargs):
+        raise NotAttempted(object.__getattribute__(self, "_exercise"))
+
+    def __getattr__(self, name):
+        if name.startswith("_repr_") or name in ("_ipython_display_", "_ipython_canary_method_should_not_exist_"):
+            raise AttributeError(name)   # IPython's display probes: fall back to __repr__
+        self._stop()
+
+    def __repr__(self) -> str:
+        return f"<not made yet: needs {object.__getattribute__(self, '_exercise')}>"
+
+    __call__ = __iter__ = __len__ = __bool__ = __getitem__ = __format__ = __float__ = __int__ = _stop
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __matmul__ = _stop
+    __lt__ = __le__ = __gt__ = __ge__ = __setattr__ = __setitem__ = __array__ = _stop
+
+
+def names_assigned(source: str) -> tuple[set[str], set[str]]:
+    """The names a cell binds at its top level: (assigned, defined by ``def``/``class``); none if not Python."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set(), set()
+    assigned, defined, pending = set(), set(), list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+            continue
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            assigned.add(node.id)
+        pending.extend(ast.iter_child_nodes(node))
+    return assigned, defined
+
+
+def mark_unfinished(namespace: dict, source: str, exercise: str) -> None:
+    """Bind what a cell stopped by ``NotAttempted(exercise)`` makes to :class:`Unfinished`: each assigned name
+    (a value it assigned before stopping belongs to an unfinished run), and each ``def``/``class`` it never reached."""
+    assigned, defined = names_assigned(source)
+    for name in assigned:
+        namespace[name] = Unfinished(exercise)
+    for name in defined - namespace.keys():
+        namespace[name] = Unfinished(exercise)
+
+
+def _after_cell(result) -> None:
+    error = getattr(result, "error_in_exec", None)
+    if isinstance(error, NotAttempted):
+        from IPython import get_ipython
+        mark_unfinished(get_ipython().user_ns, result.info.raw_cell, error.exercise)
+
+
+def one_line_stops() -> None:
+    """In a learner's IPython kernel: a stopped cell shows one line (not a traceback through torch), and the
+    results of a cell stopped by an exercise not attempted yet say, in one line, which exercise they need
+    (not a NameError in the cells below). Nothing changes while grading: nbgrader sees every error as it is."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None or is_grading():
+        return
+    shell.set_custom_exc((KeyboardInterrupt,), _show_stop)
+    if _after_cell not in shell.events.callbacks["post_run_cell"]:
+        shell.events.register("post_run_cell", _after_cell)

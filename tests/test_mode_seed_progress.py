@@ -13,14 +13,14 @@ from helpers.seed import set_seed
 def test_learner_mode_by_default(monkeypatch):
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     assert not is_grading()
-    assert demo_size(full=5, grading=1) == 5
+    assert demo_size(full=5, short=1) == 5
 
 
 def test_grading_mode_under_nbgrader(monkeypatch):
     for value in ("autograde", "validate"):
         monkeypatch.setenv("NBGRADER_EXECUTION", value)
         assert is_grading()
-        assert demo_size(full=5, grading=1) == 1
+        assert demo_size(full=5, short=1) == 1
 
 
 def test_set_seed_repeats_every_random_source():

@@ -1,4 +1,5 @@
-"""helpers.training: live figure redrawn in place, run comparison plot, dataset-to-tensors conversion."""
+"""helpers.training: live figure redrawn in place, run comparison plot, dataset-to-tensors conversion, one-line
+stops; helpers.mode's quick mode."""
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -6,8 +7,18 @@ import pytest
 import torch
 from torch.utils.data import Dataset, TensorDataset
 
+from helpers.checks import NotAttempted
+from helpers.mode import demo_size, is_short
 from helpers.plots import plot_history
-from helpers.training import LivePlot, plot_runs, to_tensor_dataset
+from helpers.training import (
+    LivePlot,
+    Stopped,
+    Unfinished,
+    mark_unfinished,
+    names_assigned,
+    plot_runs,
+    to_tensor_dataset,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -119,3 +130,52 @@ def test_notebook_output_sends_png_images_to_one_display(monkeypatch):
     live.update({"a": [0.1, 0.2]})
     assert [kind for kind, _ in sent] == ["display", "update"]
     assert all(image.data.startswith(b"\x89PNG") for _, image in sent)
+
+
+# Quick mode (helpers.mode) and one-line stops (helpers.training.one_line_stops)
+
+def test_quick_mode_takes_the_short_size_from_the_lesson_line_or_the_environment(monkeypatch):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    monkeypatch.delenv("COURSE_QUICK", raising=False)
+    assert demo_size(full=5, short=1) == 5 and not is_short()
+    assert demo_size(full=5, short=1, quick=True) == 1
+    for value in ("1", "true", "YES", " on "):
+        monkeypatch.setenv("COURSE_QUICK", value)
+        assert demo_size(full=5, short=1) == 1, value
+    for value in ("0", "", "no", "false"):
+        monkeypatch.setenv("COURSE_QUICK", value)
+        assert demo_size(full=5, short=1) == 5, value
+
+
+def test_grading_takes_the_short_size_whatever_the_lesson_line_says(monkeypatch):
+    monkeypatch.delenv("COURSE_QUICK", raising=False)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert demo_size(full=None, short=2000, quick=False) == 2000
+
+
+def test_names_assigned_at_a_cells_top_level():
+    source = ("epochs = 3\nmodel, (a, b) = make(), (1, 2)\nfor epoch in range(epochs):\n    loss = step()\n"
+              "def helper(x):\n    inner = x\nclass Net:\n    size = 1\nsquares = [k * k for k in range(3)]\n"
+              "total += 1\n")
+    assert names_assigned(source) == ({"epochs", "model", "a", "b", "epoch", "loss", "squares", "total"},
+                                      {"helper", "Net"})
+    assert names_assigned("%%time\nx = 1") == (set(), set())
+
+
+def test_results_of_a_cell_stopped_by_an_exercise_name_that_exercise_when_used():
+    namespace = {"model": "an untrained network", "keep": 1, "helper": print}
+    mark_unfinished(namespace, "model = Net()\nhistory = fit(model)\ndef helper():\n    pass\n"
+                               "def later():\n    pass\n", "Exercise 7.3")
+    assert namespace["keep"] == 1 and namespace["helper"] is print          # untouched, and a def it reached
+    assert {name for name, value in namespace.items() if isinstance(value, Unfinished)} == {"model", "history", "later"}
+    assert repr(namespace["model"]) == "<not made yet: needs Exercise 7.3>"
+    for use in (lambda m: m.eval(), lambda m: m(1), lambda m: list(m), lambda m: f"{m:.1f}", lambda m: m[0],
+                lambda m: len(m), lambda m: bool(m), lambda m: m + 1, lambda m: torch.as_tensor(m)):
+        with pytest.raises(NotAttempted) as stopped:
+            use(namespace["model"])
+        assert stopped.value.exercise == "Exercise 7.3"
+
+
+def test_stops_render_in_one_line():
+    (line,) = Stopped()._render_traceback_()
+    assert "Stopped: you interrupted this cell" in line and "Traceback" not in line
