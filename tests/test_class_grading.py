@@ -155,10 +155,11 @@ def test_class_report_has_distributions_and_common_failures(graded_class, tmp_pa
     assert "pick_device_test" in html and "data:image/png;base64," in html
     assert "NotAttempted: Exercise 1.5 is not attempted yet" in html  # the blank and partial students' failure
     assert "<h2>Misconceptions</h2>" in html
-    # the logits question: correct and noisy picked b (right), hardcoded picked c; blank and partial left it
+    # the logits question: correct and noisy picked d (right), hardcoded picked c; blank and partial left it
     assert "Why is that right when training with nn.CrossEntropyLoss?" in html
-    assert "&#10004; <b>b)</b> nn.CrossEntropyLoss expects raw logits and applies (log-)softmax itself.: 2 of 5" in html
-    assert "<b>c)</b> It is a shortcut; adding softmax would improve the accuracy.: 1 of 5" in html
+    assert ("&#10004; <b>d)</b> nn.CrossEntropyLoss takes raw logits and applies log-softmax to them itself.: 2 of 5"
+            in html)
+    assert "<b>c)</b> It only saves time: a softmax layer in the model would train just as well.: 1 of 5" in html
     assert "not answered: 2" in html and "not one option letter: 1" in html
 
 

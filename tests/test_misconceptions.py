@@ -20,19 +20,19 @@ def test_recorded_answer_reads_one_letter_without_running_the_cell():
     assert recorded_answer(_answer_cell("# YOUR CODE HERE\nraise NotImplementedError()"), "logits") == NOT_ANSWERED
     assert recorded_answer(_answer_cell("# Record the letter\nanswer_logits = None"), "logits") == NOT_ANSWERED
     assert recorded_answer(_answer_cell("answer_logits = ''"), "logits") == NOT_ANSWERED
-    for source in ('answer_logits = "abc"', "answer_logits = pick()", "answer_logits = 'd'",
+    for source in ('answer_logits = "abc"', "answer_logits = pick()", "answer_logits = 'e'",
                    "answer_logits = (", 'answer_logits = "b)"'):
         assert recorded_answer(_answer_cell(source), "logits") == NOT_A_LETTER, source
 
 
 def test_tally_counts_each_students_first_pick_per_option(tmp_path):
     lesson = read(LESSONS / f"{LESSON}.ipynb")
-    picks = {"ada": 'answer_logits = "b"', "bob": 'answer_logits = "c"', "cy": 'answer_logits = "C"', "dee": None}
+    picks = {"ada": 'answer_logits = "d"', "bob": 'answer_logits = "c"', "cy": 'answer_logits = "C"', "dee": None}
     for student, pick in picks.items():
         notebook = substitute(lesson, {"quiz_logits": pick}) if pick else lesson
         write_notebook_atomically(notebook, layout.notebook(tmp_path, "submitted", LESSON, student))
     write_atomically(layout.notebook(tmp_path, "submitted", LESSON, "eve"), "{ not json")
     logits = next(question for question in tally(tmp_path) if question.question_id == "logits")
-    assert logits.lesson == LESSON and logits.right == "b"
-    assert "nn.CrossEntropyLoss" in logits.question and set(logits.options) == {"a", "b", "c"}
-    assert dict(logits.counts) == {"b": 1, "c": 2, NOT_ANSWERED: 1}
+    assert logits.lesson == LESSON and logits.right == "d"
+    assert "nn.CrossEntropyLoss" in logits.question and set(logits.options) == {"a", "b", "c", "d"}
+    assert dict(logits.counts) == {"d": 1, "c": 2, NOT_ANSWERED: 1}
