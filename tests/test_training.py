@@ -1,12 +1,15 @@
 """helpers.training: live figure redrawn in place, run comparison plot, dataset-to-tensors conversion, one-line
 stops; helpers.mode's quick mode."""
 
+import os
+
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
 import torch
 from torch.utils.data import Dataset, TensorDataset
 
+from grader.paths import REPO
 from helpers.checks import NotAttempted
 from helpers.mode import demo_size, is_short
 from helpers.plots import plot_history
@@ -179,3 +182,57 @@ def test_results_of_a_cell_stopped_by_an_exercise_name_that_exercise_when_used()
 def test_stops_render_in_one_line():
     (line,) = Stopped()._render_traceback_()
     assert "Stopped: you interrupted this cell" in line and "Traceback" not in line
+
+
+def _run_in_kernel(cells: list[str], environment: dict[str, str], interrupt_last: bool = False) -> list[dict]:
+    """The error contents ({ename, evalue, traceback}) each cell gave in a fresh kernel ({} when none)."""
+    import time
+
+    from jupyter_client.manager import start_new_kernel
+
+    environment = {**os.environ, **environment, "PYTHONPATH": str(REPO)}
+    manager, client = start_new_kernel(kernel_name="python3", env=environment)
+    errors = []
+    try:
+        for index, code in enumerate(cells):
+            message_id = client.execute(code)
+            if interrupt_last and index == len(cells) - 1:
+                time.sleep(2)
+                manager.interrupt_kernel()
+            error = {}
+            while True:
+                message = client.get_iopub_msg(timeout=60)
+                if message["parent_header"].get("msg_id") != message_id:
+                    continue
+                if message["msg_type"] == "error":
+                    error = message["content"]
+                if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+                    break
+            errors.append(error)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    return errors
+
+
+LOOP = "import time\nfor step in range(10**6):\n    time.sleep(0.01)"
+
+
+@pytest.mark.slow
+def test_a_learner_who_stops_a_cell_sees_one_line_and_real_errors_stay_whole(tmp_path):
+    learner = {"NBGRADER_EXECUTION": "", "IPYTHONDIR": str(tmp_path), "MPLCONFIGDIR": str(tmp_path)}
+    setup, name_error, stopped = _run_in_kernel(
+        ["from helpers.training import one_line_stops\none_line_stops()\none_line_stops()", "print(undefined_name)",
+         LOOP], learner, interrupt_last=True)
+    assert setup == {}
+    assert name_error["ename"] == "NameError" and len(name_error["traceback"]) > 1     # other errors as they are
+    assert stopped["ename"] == "Stopped" and len(stopped["traceback"]) == 1
+    assert "you interrupted this cell" in stopped["traceback"][0]
+
+
+@pytest.mark.slow
+def test_while_grading_a_stopped_cell_shows_its_real_traceback(tmp_path):
+    grading = {"NBGRADER_EXECUTION": "autograde", "IPYTHONDIR": str(tmp_path), "MPLCONFIGDIR": str(tmp_path)}
+    _, stopped = _run_in_kernel(["from helpers.training import one_line_stops\none_line_stops()", LOOP], grading,
+                                interrupt_last=True)
+    assert stopped["ename"] == "KeyboardInterrupt" and len(stopped["traceback"]) > 1
