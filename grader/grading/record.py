@@ -1,15 +1,17 @@
 """The trusted writer: the only code that writes grading results into the class gradebook.
 
 Student code runs elsewhere (grader.grading.runner); here we only read the autograded notebook it
-returned and store the scores with nbgrader's own SaveAutoGrades, then 0 for every test that failed the
-comparison with the reference run (grader.grading.differential), and zeros throughout when there is no
-notebook. A submission with tampering findings keeps only the points verified outside its kernel and is
-flagged for the instructor's review (needs_manual_grade); the integrity report goes in the marker.
+returned and store one decision per test: nbgrader's own verdict (``nbgrader.utils.determine_grade``,
+as its SaveAutoGrades reaches it), 0 for every test that failed the comparison with the reference run
+(grader.grading.differential), and zeros throughout when there is no notebook. A submission with
+tampering findings keeps only the points verified outside its kernel and is flagged for the
+instructor's review (needs_manual_grade); the integrity report goes in the marker.
 
-Each submission's results are written in this order: autograded notebook, gradebook rows, then a
-small marker file naming the submission's digest. A run killed at any point leaves either a complete
-record or none (the marker is written last, atomically), so a re-run redoes exactly the unfinished
-work and duplicates nothing.
+Each submission's results are written in this order: the old marker removed, the gradebook's rows in one
+transaction (every score of the submission, the rejections already applied: one commit), the autograded
+notebook, then a small marker file naming the submission's digest, written atomically. A run killed at
+any point leaves the gradebook with the old scores or the new ones, never a mix, and no marker unless
+the record is complete, so a re-run redoes exactly the unfinished work and duplicates nothing.
 """
 
 import json
@@ -17,8 +19,9 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import MissingEntry
-from nbgrader.preprocessors import SaveAutoGrades
+from nbformat import NotebookNode
+from nbgrader import utils as nbgrader_utils
+from nbgrader.api import Gradebook, MissingEntry
 
 from grader.files import write_atomically
 from grader.grading import layout
@@ -47,29 +50,48 @@ def is_recorded(course_root: Path, db_url: str, lesson: str, student: str, diges
         return all(grade.auto_score is not None for grade in notebook.grades)
 
 
+def _auto_score(cell: NotebookNode | None, rejected: bool) -> float | None:
+    """The test's score: nbgrader's verdict on the cell, 0 when the comparison rejected it or the cell is missing."""
+    if cell is None or rejected:
+        return 0
+    return nbgrader_utils.determine_grade(cell)[0]
+
+
+def _store_scores(gradebook: Gradebook, result: GradingResult, notebook: NotebookNode | None) -> None:
+    """Every grade and comment of the submission set in the session, committed once (one transaction)."""
+    cells = {cell.metadata.nbgrader["grade_id"]: cell for cell in (notebook.cells if notebook else [])
+             if nbgrader_utils.is_grade(cell) or nbgrader_utils.is_solution(cell) or nbgrader_utils.is_task(cell)}
+    submission = gradebook.find_submission_notebook(result.lesson, result.lesson, result.student)
+    for grade in submission.grades:
+        cell = cells.get(grade.name)
+        grade.auto_score = _auto_score(cell, grade.name in result.rejected)
+        grade.needs_manual_grade = (grade.manual_score is not None or grade.auto_score is None
+                                    or result.tampered)  # tampering: flagged for review
+    for comment in submission.comments:  # as nbgrader's SaveAutoGrades: "No response." for an untouched answer
+        cell = cells.get(comment.name)
+        untouched = (cell is not None and not nbgrader_utils.is_task(cell)
+                     and cell.metadata.nbgrader.get("checksum") == nbgrader_utils.compute_checksum(cell))
+        comment.auto_comment = "No response." if untouched else None
+    gradebook.db.commit()
+
+
 def record(course_root: Path, db_url: str, result: GradingResult, digest: str) -> None:
-    """Store one grading result: autograded notebook, gradebook scores, then the completion marker."""
+    """Store one grading result: old marker removed, gradebook scores (one commit), autograded notebook, marker."""
+    marker_path = layout.marker(course_root, result.lesson, result.student)
+    marker_path.unlink(missing_ok=True)  # from here until the new marker exists, the submission is not recorded
     notebook_path = layout.notebook(course_root, "autograded", result.lesson, result.student)
+    notebook = None
+    if result.autograded is not None:
+        notebook = nbformat.reads(result.autograded.decode("utf-8"), as_version=4)
     with open_gradebook(db_url) as gradebook:
         gradebook.update_or_create_student(result.student)
         gradebook.update_or_create_submission(result.lesson, result.student)
+        _store_scores(gradebook, result, notebook)
     if result.autograded is not None:
         write_atomically(notebook_path, result.autograded)
-        notebook = nbformat.reads(result.autograded.decode("utf-8"), as_version=4)
-        resources = {"nbgrader": {"notebook": result.lesson, "assignment": result.lesson,
-                                  "student": result.student, "db_url": db_url}}
-        SaveAutoGrades().preprocess(notebook, resources)
     else:
         notebook_path.unlink(missing_ok=True)
-    if result.autograded is None or result.rejected or result.tampered:
-        with open_gradebook(db_url) as gradebook:
-            submission = gradebook.find_submission_notebook(result.lesson, result.lesson, result.student)
-            for grade in submission.grades:
-                if result.autograded is None or grade.name in result.rejected:
-                    grade.auto_score = 0
-                grade.needs_manual_grade = grade.needs_manual_grade or result.tampered  # flagged for review
-            gradebook.db.commit()
     marker = {"submission_sha256": digest, "error": result.error, "timings": result.timings,
               "tampered": result.tampered, "integrity": result.integrity, "rejected": result.rejected,
               "cost": result.cost, "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
-    write_atomically(layout.marker(course_root, result.lesson, result.student), json.dumps(marker, indent=1))
+    write_atomically(marker_path, json.dumps(marker, indent=1))
