@@ -46,6 +46,12 @@ BUILTIN_RISKS = {"exec", "eval", "compile", "setattr"}  # risky as the built-in 
 REFLECTIVE_CALLS = {"globals", "vars", "locals"}
 ERROR_DISPLAY = {"set_custom_exc", "showtraceback", "_showtraceback", "showsyntaxerror", "excepthook"}
 GRADER_PATHS = ("solutions", "gradebook", ".db", "autograded", "submitted", "source/", "hidden", "/work", "/root")
+PROBE_NAMES = {"verify", "problems_in", "_REMEMBERED", "_CODE", "_MODULES", "_HELPER_FUNCTIONS", "_TOOLS"}  # the
+# probe's own (grader.safety.probe): only a forgery of the probe assigns them
+MAX_PROBE_REPORTS = 8  # per test cell: the probe sends two (at the start and the end of the test)
+MAX_PROBE_REPORT_CHARS = 64 * 1024  # a report as JSON text; the probe's own are far smaller
+MAX_PROBLEMS, MAX_PROBLEM_CHARS = 50, 400  # per report; a real problem is one short sentence
+EVIDENCE_CHARS = 300  # how much of a malformed report the finding quotes
 
 
 @dataclass(frozen=True)
@@ -136,6 +142,14 @@ def _reflective_write(target: ast.AST) -> str | None:
     return None
 
 
+def _set_by_name(node: ast.AST) -> ast.Attribute | None:
+    """``setattr(x, "name", value)`` with a literal name, as the assignment target ``x.name`` it amounts to."""
+    if (isinstance(node, ast.Call) and _dotted(node.func) in ("setattr", "builtins.setattr") and len(node.args) == 3
+            and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)):
+        return ast.Attribute(value=node.args[0], attr=node.args[1].value, ctx=ast.Store())
+    return None
+
+
 def _code_findings_in(tree: ast.AST, where: str) -> list[Finding]:
     found = []
 
@@ -150,6 +164,8 @@ def _code_findings_in(tree: ast.AST, where: str) -> list[Finding]:
             targets = node.targets
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
             targets = [node.target]
+        elif _set_by_name(node) is not None:
+            targets = [_set_by_name(node)]
         for target in targets:
             reach = _reflective_write(target)
             if reach:
@@ -157,8 +173,12 @@ def _code_findings_in(tree: ast.AST, where: str) -> list[Finding]:
             if isinstance(target, ast.Attribute) and target.attr in ERROR_DISPLAY:
                 note("replaces error display", f"assigns {_dotted(target)}, which hides failing tests", TAMPERING)
             name = _dotted(target)
+            if isinstance(target, ast.Attribute) and target.attr in PROBE_NAMES and name.split(".")[0] != "self":
+                note("forges the probe", f"assigns {name}, a part of the grader's integrity probe", TAMPERING)
             if isinstance(target, (ast.Attribute, ast.Subscript)) and name.split(".")[0] in PROTECTED_ROOTS:
                 note("patches a library", f"assigns {name}")
+                if isinstance(target, ast.Attribute) and target.attr in COMPARISON_NAMES:
+                    note("replaces a check", f"replaces {name}, which the tests rely on", TAMPERING)
             elif isinstance(target, ast.Subscript) and name.startswith("sys.modules"):
                 note("patches a library", "replaces a module in sys.modules")
             elif isinstance(target, ast.Name) and target.id in COMPARISON_NAMES:
@@ -214,29 +234,81 @@ def code_findings(submission: NotebookNode, release: NotebookNode) -> list[Findi
     return found
 
 
+def probe_report_problem(report) -> str | None:
+    """What is wrong with the shape of one probe report read from a kernel (a dict holding ``problems``, a
+    short list of short strings; JSON text of one), or None; checked before anything else reads it."""
+    if isinstance(report, str):
+        if len(report) > MAX_PROBE_REPORT_CHARS:
+            return f"a report of {len(report)} characters"
+        try:
+            report = json.loads(report)
+        except (ValueError, RecursionError):
+            return "a report that is not JSON"
+    if not isinstance(report, dict) or not isinstance(report.get("problems"), list):
+        return "a report without a list of problems"
+    problems = report["problems"]
+    if len(problems) > MAX_PROBLEMS:
+        return f"a report of {len(problems)} problems"
+    if not all(isinstance(problem, str) and len(problem) <= MAX_PROBLEM_CHARS for problem in problems):
+        return "problems that are not short sentences"
+    return None
+
+
+def _problems(report) -> list[str]:
+    """The problems of a report that passed :func:`probe_report_problem`."""
+    return (json.loads(report) if isinstance(report, str) else report)["problems"]
+
+
+def _evidence(report) -> str:
+    """A bounded quotation of a report, whatever it holds."""
+    if isinstance(report, str):
+        return repr(report[:EVIDENCE_CHARS])
+    try:
+        text = json.dumps(report, default=repr)
+    except (TypeError, ValueError, RecursionError):
+        text = f"a {type(report).__name__}"
+    return text[:EVIDENCE_CHARS] + ("..." if len(text) > EVIDENCE_CHARS else "")
+
+
 def runtime_findings(autograded: NotebookNode) -> list[Finding]:
-    """What the probe reported in each graded test cell, and passed tests it never reported on."""
+    """What the probe reported in each graded test cell, passed tests it never reported on, and reports no
+    probe sends (malformed or too many: the probe was forged). Every report is shape-checked before use."""
     found, reported = [], set()
+
+    def add(finding: Finding) -> None:
+        if finding not in found:
+            found.append(finding)
+
     for cell in autograded.cells:
         if cell.cell_type != "code" or not is_graded_test(cell):
             continue
         grade_id = nbgrader_meta(cell)["grade_id"]
         outputs = cell.get("outputs", [])
-        failed = any(output.output_type == "error" for output in outputs)
-        reports = [output.data[PROBE_MIME] for output in outputs if _is_probe_report(output)]
-        for report in reports:
-            for problem in (json.loads(report) if isinstance(report, str) else report).get("problems", []):
+        failed = any(output.get("output_type") == "error" for output in outputs)
+        reports = [output["data"][PROBE_MIME] for output in outputs if _is_probe_report(output)]
+        if len(reports) > MAX_PROBE_REPORTS:
+            add(Finding(TAMPERING, "forged probe report", grade_id,
+                        f"test {grade_id} holds {len(reports)} integrity reports; the probe sends two"))
+        for report in reports[:MAX_PROBE_REPORTS]:
+            shape = probe_report_problem(report)
+            if shape:
+                add(Finding(TAMPERING, "forged probe report", grade_id,
+                            f"test {grade_id} holds an integrity report the probe never sends ({shape}): "
+                            f"{_evidence(report)}"))
+                continue
+            for problem in _problems(report):
                 if problem not in reported:  # name each problem once, at the first test that saw it
                     reported.add(problem)
-                    found.append(Finding(TAMPERING, "tampering", grade_id, problem))
+                    add(Finding(TAMPERING, "tampering", grade_id, problem))
         if not reports and not failed:
-            found.append(Finding(TAMPERING, "probe silenced", grade_id,
-                                 f"test {grade_id} passed but its integrity check never reported"))
+            add(Finding(TAMPERING, "probe silenced", grade_id,
+                        f"test {grade_id} passed but its integrity check never reported"))
     return found
 
 
 def _is_probe_report(output: NotebookNode) -> bool:
-    return output.output_type == "display_data" and PROBE_MIME in output.get("data", {})
+    data = output.get("data")
+    return output.get("output_type") == "display_data" and isinstance(data, dict) and PROBE_MIME in data
 
 
 def is_tampered(findings: list[Finding]) -> bool:

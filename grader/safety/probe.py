@@ -4,9 +4,11 @@ The grader starts each graded kernel through :func:`start` (warm: :func:`remembe
 is forked from, then :func:`launch`), which imports torch, numpy and the course's helpers and remembers
 the functions and classes they hold. While grading, every graded test cell ends
 with a hidden ``verify(globals())``. It raises IntegrityError (so the test scores 0) when student code
-replaced something remembered (``torch.allclose``, ``Tensor.__eq__``, a helper), rebound a helper's
-name, or left an object that claims to equal anything; and it leaves a hidden report in the cell's
-outputs, which the grader reads outside the kernel (grader.safety.integrity), so a silenced probe shows too.
+replaced something remembered (``torch.allclose``, ``Tensor.__eq__``, a helper,
+``helpers.observations.observe``), swapped the code or the defaults of a remembered function
+(``check.__code__ = ...`` keeps the function's identity), rebound a helper's name, or left an object
+that claims to equal anything; and it leaves a hidden report in the cell's outputs, which the grader
+reads outside the kernel (grader.safety.integrity), so a silenced probe shows too.
 
 This file is copied into each job and imported as ``grader_probe``; it must not import the grader.
 """
@@ -15,11 +17,15 @@ import builtins
 import importlib
 import os
 import sys
+import types
 
 MIME = "application/vnd.grader.integrity+json"
 MODULES = ("math", "torch", "torch.nn", "torch.nn.functional", "torch.testing", "torch.linalg", "torch.optim",
            "torch.utils.data", "numpy", "numpy.testing", "helpers.checks", "helpers.quiz", "helpers.seed",
-           "helpers.mode", "helpers.device")
+           "helpers.mode", "helpers.device", "helpers.observations")
+NAMED_HELPERS = ("helpers.checks", "helpers.quiz", "helpers.seed", "helpers.mode", "helpers.device")  # tests call
+# these helpers by their bare names, so a student's name may not rebind them (the hidden blocks import
+# helpers.observations' functions afresh each time: a student's function called `inputs` is no tampering)
 BUILTINS = ("isinstance", "issubclass", "type", "len", "abs", "all", "any", "round", "float", "int", "bool", "str",
             "repr", "sum", "min", "max", "getattr", "hasattr", "sorted", "zip", "range", "enumerate", "list",
             "tuple", "dict", "set", "id", "callable", "iter", "next", "__import__", "globals", "object", "super",
@@ -35,6 +41,19 @@ _REMEMBERED: list[tuple[object, str, object]] = []  # (owner, attribute, origina
 _MODULES: dict[str, object] = {}
 _HELPER_FUNCTIONS: dict[str, object] = {}
 _TOOLS: dict[str, object] = {}
+_CODE: dict[int, tuple[object, str, tuple]] = {}  # id(function) -> (function, its name, (code, defaults, kwdefaults))
+FUNCTION_PARTS = ("__code__", "__defaults__", "__kwdefaults__")
+
+
+def _parts(function) -> tuple:
+    return tuple(getattr(function, part, None) for part in FUNCTION_PARTS)
+
+
+def _remember_code(name: str, value) -> None:
+    """The code object and defaults of a Python function (or of the function a static or class method holds)."""
+    function = getattr(value, "__func__", value)
+    if isinstance(function, types.FunctionType) and id(function) not in _CODE:
+        _CODE[id(function)] = (function, name, _parts(function))
 
 
 def _remember(owner, attributes) -> None:
@@ -42,6 +61,7 @@ def _remember(owner, attributes) -> None:
         value = vars(owner).get(attribute)
         if value is not None:
             _REMEMBERED.append((owner, attribute, value))
+            _remember_code(f"{getattr(owner, '__name__', owner)}.{attribute}", value)
 
 
 def _limit_printing(budget: int) -> None:
@@ -85,7 +105,7 @@ def remember() -> None:
         module = importlib.import_module(name)
         _MODULES[name] = module
         _remember(module, [key for key, value in vars(module).items() if callable(value)])
-        if name.startswith("helpers."):
+        if name in NAMED_HELPERS:
             _HELPER_FUNCTIONS.update({key: value for key, value in vars(module).items()
                                       if callable(value) and not key.startswith("_")
                                       and getattr(value, "__module__", "") == name})
@@ -124,6 +144,11 @@ def problems_in(namespace: dict) -> list[str]:
         current = vars(owner).get(attribute)
         if current is not original and not _library_wrapper(current, original):
             found.append(f"{getattr(owner, '__name__', owner)}.{attribute} was replaced")
+    for function, name, parts in _CODE.values():
+        changed = [part for part, now, then in zip(FUNCTION_PARTS, _parts(function), parts, strict=True)
+                   if now is not then]
+        if changed:
+            found.append(f"the {' and '.join(changed)} of {name} was swapped")
     for name, module in _MODULES.items():
         if sys.modules.get(name) is not module:
             found.append(f"the module {name} was swapped in sys.modules")
