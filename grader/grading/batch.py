@@ -123,6 +123,8 @@ class References:
                 problem = differential.reference_problem(result.autograded, result.error)
             except Exception as error:  # the worker died: the lesson cannot be judged in this batch
                 result, problem = None, f"the reference solution could not be run: {type(error).__name__}: {error}"
+            if not problem and differential.refused(result.observations):
+                problem = f"the reference solution's reports were refused: {differential.refused(result.observations)}"
             self.read[lesson] = (None, problem) if problem else (result.observations, None)
         return self.read[lesson]
 
@@ -138,6 +140,34 @@ def judge(result: GradingResult, references: References | None) -> GradingResult
     result.rejected, findings = differential.verdicts(reference, result.observations, notebook)
     result.integrity += [finding.as_dict() for finding in findings]
     return result
+
+
+def _settle(future, submission: Submission, digest: str, references: References | None, course_root: Path,
+            db_url: str, report: BatchReport) -> None:
+    """Judge and record one finished job. Whatever its result holds, only this notebook can fail: its error
+    is recorded (or, if recording itself fails, reported), and the batch goes on."""
+    try:
+        result = future.result()
+    except Exception as error:  # a worker died or the job raised: report it, keep going
+        result = GradingResult(submission.lesson, submission.student, None,
+                               f"grading crashed: {type(error).__name__}: {error}")
+    try:
+        judged = judge(result, references)
+    except Exception as error:  # a result nothing else catches: this notebook cannot be graded
+        judged = GradingResult(submission.lesson, submission.student, None,
+                               f"could not be graded: comparing its results with the reference failed "
+                               f"({type(error).__name__}: {str(error)[:200]})", integrity=result.integrity)
+    if isinstance(judged, str):  # the lesson's reference failed: record nothing, so a re-run retries
+        report.failed.append((submission.student, submission.lesson, judged))
+        return
+    try:
+        record(course_root, db_url, judged, digest)
+    except Exception as error:  # nothing recorded, so the next run grades it again
+        report.failed.append((submission.student, submission.lesson,
+                              f"could not be recorded ({type(error).__name__}: {str(error)[:200]}); "
+                              "nothing was saved, grade it again"))
+        return
+    report.add(judged)
 
 
 def _tidy_worker() -> None:
@@ -173,7 +203,8 @@ def autograde_class(course_root: Path, db_url: str, lessons: list[str] | None = 
             pending.append((submission, digest))
     if not pending:
         return report
-    sources = {lesson: (SOLUTIONS / f"{lesson}.ipynb").read_bytes() for lesson in {s.lesson for s, _ in pending}}
+    sources = {lesson: differential.with_nonces((SOLUTIONS / f"{lesson}.ipynb").read_bytes())
+               for lesson in {s.lesson for s, _ in pending}}
     remaining_per_student = {}
     for submission, _ in pending:
         remaining_per_student[submission.student] = remaining_per_student.get(submission.student, 0) + 1
@@ -196,19 +227,9 @@ def autograde_class(course_root: Path, db_url: str, lessons: list[str] | None = 
         students_done = 0
         for future in as_completed(futures):
             submission, digest = futures[future]
-            try:
-                result = future.result()
-            except Exception as error:  # a worker died or the job raised: report it, keep going
-                result = GradingResult(submission.lesson, submission.student, None,
-                                       f"grading crashed: {type(error).__name__}: {error}")
-            judged = judge(result, references)
-            if isinstance(judged, str):  # the lesson's reference failed: record nothing, so a re-run retries
-                report.failed.append((result.student, result.lesson, judged))
-            else:
-                record(course_root, db_url, judged, digest)
-                report.add(judged)
-            remaining_per_student[result.student] -= 1
-            students_done += remaining_per_student[result.student] == 0
+            _settle(future, submission, digest, references, course_root, db_url, report)
+            remaining_per_student[submission.student] -= 1
+            students_done += remaining_per_student[submission.student] == 0
             bar.set_postfix_str(f"students {students_done}/{len(remaining_per_student)}, failed {len(report.failed)}")
             bar.update()
         bar.close()
