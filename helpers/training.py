@@ -129,7 +129,7 @@ class Unfinished:
     def __repr__(self) -> str:
         return f"<not made yet: needs {object.__getattribute__(self, '_exercise')}>"
 
-    __call__ = __iter__ = __len__ = __bool__ = __getitem__ = __format__ = __float__ = __int__ = _stop
+    __call__ = __iter__ = __len__ = __bool__ = __getitem__ = __format__ = __str__ = __float__ = __int__ = _stop
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __matmul__ = _stop
     __lt__ = __le__ = __gt__ = __ge__ = __setattr__ = __setitem__ = __array__ = _stop
 

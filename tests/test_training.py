@@ -173,7 +173,7 @@ def test_results_of_a_cell_stopped_by_an_exercise_name_that_exercise_when_used()
     assert {name for name, value in namespace.items() if isinstance(value, Unfinished)} == {"model", "history", "later"}
     assert repr(namespace["model"]) == "<not made yet: needs Exercise 7.3>"
     for use in (lambda m: m.eval(), lambda m: m(1), lambda m: list(m), lambda m: f"{m:.1f}", lambda m: m[0],
-                lambda m: len(m), lambda m: bool(m), lambda m: m + 1, lambda m: torch.as_tensor(m)):
+                lambda m: len(m), lambda m: bool(m), lambda m: m + 1, lambda m: str(m), lambda m: torch.as_tensor(m)):
         with pytest.raises(NotAttempted) as stopped:
             use(namespace["model"])
         assert stopped.value.exercise == "Exercise 7.3"

@@ -2,6 +2,7 @@
 
 import copy
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
@@ -60,3 +61,21 @@ def shown_text(notebook: NotebookNode) -> str:
 def outcomes_of_tests(executed: NotebookNode) -> dict[str, str]:
     """For each graded test cell of an executed notebook, its :func:`outcome`."""
     return {nbgrader_meta(cell)["grade_id"]: outcome(cell) for cell in graded_tests(executed)}
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+FRAME = re.compile(r"^-{20,}|Traceback \(most recent call last\)|Cell In\[\d+\]|File \S.*, line \d+|^\s*-+>\s*\d+")
+
+
+def raw_tracebacks(notebook: NotebookNode) -> list[str]:
+    """The errors of an executed notebook shown with a traceback through code (frames, arrows), not as the one
+    message the course's own exceptions render: ``"cell <id>: Name: message"`` each."""
+    found = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "error":
+                continue
+            lines = [ANSI.sub("", line) for entry in output.get("traceback", []) for line in entry.splitlines()]
+            if any(FRAME.search(line) for line in lines):
+                found.append(f"cell {cell.get('id')}: {output.get('ename')}: {output.get('evalue', '')[:200]}")
+    return found
