@@ -2,16 +2,20 @@
 
 Knowledge checks carry no points; their value to an instructor is the misconceptions they reveal. The
 recorded letters are read from the submitted notebooks' answer cells as text (``answer_logits = "c"``,
-parsed, never executed), so nothing the student's code does at run time can change the counts.
+parsed, never executed), so nothing the student's code does at run time can change the counts. An
+answer cell is the student's text: one too long, or one the parser cannot take (nesting past its
+limits, a null byte), counts as "not one option letter" and never stops the report.
 """
 
 import ast
+import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
+from nbformat.warnings import DuplicateCellId
 
 from grader.grading import layout
 from grader.notebooks import knowledge_check_role
@@ -20,6 +24,15 @@ from helpers.quiz import all_questions, is_correct, is_unanswered, recorded_lett
 
 NOT_ANSWERED = "not answered"
 NOT_A_LETTER = "not one option letter"
+MAX_ANSWER_CHARS = 10_000  # an answer cell holds one assignment; longer text is not parsed at all
+
+
+def read_quietly(path: Path) -> NotebookNode:
+    """A notebook as nbformat reads it, without one DuplicateCellId warning per cell of a notebook whose
+    cells share ids (integrity's report names that; the warnings would flood the instructor's terminal)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DuplicateCellId)
+        return nbformat.read(path, as_version=4)
 
 
 @dataclass
@@ -36,9 +49,12 @@ class QuestionTally:
 
 def recorded_answer(cell: NotebookNode, question_id: str) -> str:
     """The option letter an answer cell assigns to ``answer_<id>``, or why there is none."""
+    source = cell.get("source", "")
+    if not isinstance(source, str) or len(source) > MAX_ANSWER_CHARS:
+        return NOT_A_LETTER
     try:
-        tree = ast.parse(cell.source)
-    except SyntaxError:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):  # what ast.parse raises on crafted text
         return NOT_A_LETTER
     values = [node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
               and any(isinstance(target, ast.Name) and target.id == f"answer_{question_id}" for target in node.targets)]
@@ -71,7 +87,7 @@ def tally(course_root: Path) -> list[QuestionTally]:
     counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for _, lesson, path in layout.each(course_root, "submitted"):
         try:
-            notebook = nbformat.read(path, as_version=4)
+            notebook = read_quietly(path)
         except Exception:  # a broken notebook is reported by autograde; it holds no answers to count
             continue
         for cell in notebook.cells:

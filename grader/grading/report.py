@@ -6,14 +6,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import matplotlib
-import nbformat
 from matplotlib.figure import Figure
 
 from grader.files import write_atomically
 from grader.grading import layout
 from grader.grading.costs import class_total, lesson_costs
 from grader.grading.export import exercise_scores
-from grader.grading.misconceptions import NOT_A_LETTER, NOT_ANSWERED, tally
+from grader.grading.misconceptions import NOT_A_LETTER, NOT_ANSWERED, read_quietly, tally
 from grader.grading.pages import render
 from grader.notebooks import graded_tests, nbgrader_meta
 
@@ -22,12 +21,13 @@ def failure_messages(course_root: Path) -> dict[tuple[str, str], Counter]:
     """{(lesson, exercise): Counter of 'Error: first line of message'} from the autograded notebooks."""
     found: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for _, lesson, path in layout.each(course_root, "autograded"):
-        notebook = nbformat.read(path, as_version=4)
+        notebook = read_quietly(path)
         for cell in graded_tests(notebook):
             for output in cell.get("outputs", []):
                 if output.output_type == "error":
-                    first_line = (output.evalue.strip().splitlines() or [""])[0][:160]
-                    found[lesson, nbgrader_meta(cell)["grade_id"]][f"{output.ename}: {first_line}"] += 1
+                    first_line = (str(output.get("evalue", ""))[:1000].strip().splitlines() or [""])[0][:160]
+                    name = str(output.get("ename"))[:80]
+                    found[lesson, nbgrader_meta(cell)["grade_id"]][f"{name}: {first_line}"] += 1
                     break
     return found
 
