@@ -95,3 +95,17 @@ def record(course_root: Path, db_url: str, result: GradingResult, digest: str) -
               "tampered": result.tampered, "integrity": result.integrity, "rejected": result.rejected,
               "cost": result.cost, "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
     write_atomically(marker_path, json.dumps(marker, indent=1))
+
+
+def flag_for_review(course_root: Path, db_url: str, lesson: str, student: str, finding: dict) -> None:
+    """Add a tampering finding to a recorded submission and flag it for the instructor's review: the
+    gradebook first (one commit), then the marker, rewritten atomically (a repeat adds nothing)."""
+    marker = read_marker(course_root, lesson, student)
+    with open_gradebook(db_url) as gradebook:
+        for grade in gradebook.find_submission_notebook(lesson, lesson, student).grades:
+            grade.needs_manual_grade = True
+        gradebook.db.commit()
+    if finding not in marker["integrity"]:
+        marker["integrity"].append(finding)
+    marker["tampered"] = True
+    write_atomically(layout.marker(course_root, lesson, student), json.dumps(marker, indent=1))

@@ -33,6 +33,7 @@ from grader.notebooks import nbgrader_meta, without_display_data
 from grader.safety.artifacts import read_files
 from grader.safety.integrity import (
     code_findings,
+    leak_findings,
     runtime_findings,
     structure_findings,
     with_probe,
@@ -196,7 +197,7 @@ def run_job(job: GradingJob) -> GradingResult:
     observed = {}
     if autograded is not None:
         graded = nbformat.reads(autograded.decode("utf-8"), as_version=4)
-        findings += runtime_findings(graded)
+        findings += runtime_findings(graded) + leak_findings(graded, job.source, job.seed)
         observed = read_files(observations(graded))
         autograded = nbformat.writes(without_display_data(graded, {PROBE_MIME, OBSERVATION_MIME})).encode("utf-8")
     return GradingResult(job.lesson, job.student, autograded, error, timings, [f.as_dict() for f in findings],

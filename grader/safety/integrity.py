@@ -10,7 +10,10 @@ Three sources, each a list of Findings:
 - runtime: what the kernel probe (grader.safety.probe) reported after each graded test, and graded
   tests that passed without a probe report (the probe was silenced). Reported as "tampering".
 
-A fourth source is the comparison with the reference run (grader.grading.differential): a test that
+- outputs: what the graded notebook shows, scanned for hidden-test lines and the run's seed (a function a
+  test calls can print its caller's source): "tampering", and grader.grading.feedback withholds the page.
+
+A fifth source is the comparison with the reference run (grader.grading.differential): a test that
 passed in the kernel but whose observed results differ from the reference's is "tampering" too.
 
 Policy (grader.grading.record): a test's points need both nbgrader's pass and the comparison's, so
@@ -22,9 +25,10 @@ import ast
 import json
 from dataclasses import asdict, dataclass
 
+import nbformat
 from nbformat import NotebookNode
 
-from grader.notebooks import is_graded_test, nbgrader_meta
+from grader.notebooks import SECRET_BLOCKS, is_graded_test, nbgrader_meta
 from grader.safety.probe import MIME as PROBE_MIME
 
 TAMPERING, SUSPICIOUS, REPAIRED = "tampering", "suspicious", "repaired"
@@ -52,6 +56,9 @@ MAX_PROBE_REPORTS = 8  # per test cell: the probe sends two (at the start and th
 MAX_PROBE_REPORT_CHARS = 64 * 1024  # a report as JSON text; the probe's own are far smaller
 MAX_PROBLEMS, MAX_PROBLEM_CHARS = 50, 400  # per report; a real problem is one short sentence
 EVIDENCE_CHARS = 300  # how much of a malformed report the finding quotes
+SHORTEST_HIDDEN_LINE = 20  # characters: shorter hidden-test lines are ordinary code (as grader.authoring.bundle)
+HIDDEN_MARKERS = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+GRADER_MIME_PREFIX = "application/vnd.grader."  # the probe's and the observations' reports: never shown
 
 
 @dataclass(frozen=True)
@@ -313,3 +320,59 @@ def _is_probe_report(output: NotebookNode) -> bool:
 
 def is_tampered(findings: list[Finding]) -> bool:
     return any(finding.severity == TAMPERING for finding in findings)
+
+
+def _stripped_lines(text: str) -> str:
+    """``text`` with every line stripped of indentation, so code is found wherever it is pasted."""
+    return "\n".join(line.strip() for line in text.splitlines())
+
+
+def hidden_test_lines(source: NotebookNode) -> set[str]:
+    """The lesson's secrets a learner must never be shown: every hidden-test line long enough to be telling
+    and found nowhere in the open part of the lesson, the markers, and the probe's call."""
+    public, hidden = [], {PROBE_CALL, *HIDDEN_MARKERS}
+    for cell in source.cells:
+        public.append(_stripped_lines(SECRET_BLOCKS.sub("", cell.source)))
+        for kind, text in SECRET_BLOCKS.findall(cell.source):
+            if kind == "HIDDEN TESTS":
+                hidden |= {line for line in _stripped_lines(text).splitlines() if len(line) >= SHORTEST_HIDDEN_LINE}
+    public_text = "\n".join(public)
+    return {line for line in hidden if line not in public_text}
+
+
+def shown_text(output: NotebookNode) -> str:
+    """Everything an output shows on a feedback page, as text: streams, errors (their name and message: the page
+    never shows a traceback, which quotes a failing hidden line), and every textual form of its data."""
+    parts = [output.get("text"), output.get("ename"), output.get("evalue")]
+    data = output.get("data")
+    if isinstance(data, dict):
+        parts += [value if isinstance(value, str) else json.dumps(value, default=str)
+                  for mime, value in data.items() if not str(mime).startswith(GRADER_MIME_PREFIX)]
+    return _stripped_lines("\n".join(part if isinstance(part, str) else "" for part in parts))
+
+
+def leaked_secrets(text: str, secrets: set[str], seed: int | None) -> list[str]:
+    """What of the secrets (and the run's seed) ``text`` holds, as descriptions that do not repeat them."""
+    shown = sum(secret in text for secret in secrets)
+    found = [f"{shown} hidden-test lines"] if shown else []
+    if seed is not None and str(seed) in text:
+        found.append("the grading run's seed")
+    return found
+
+
+def leak_findings(autograded: NotebookNode, source: bytes | NotebookNode, seed: int | None) -> list[Finding]:
+    """Cells whose outputs show hidden-test lines of the lesson (``source``, with its hidden tests) or the run's
+    seed: what only a function reading its caller's code or the grader's settings could print."""
+    if isinstance(source, bytes):
+        source = nbformat.reads(source.decode("utf-8"), as_version=4)
+    secrets = hidden_test_lines(source)
+    found = []
+    for index, cell in enumerate(autograded.cells):
+        text = "\n".join(shown_text(output) for output in cell.get("outputs", []))
+        leaked = leaked_secrets(text, secrets, seed)
+        if leaked:
+            where = nbgrader_meta(cell).get("grade_id") or f"cell {index + 1}"
+            found.append(Finding(TAMPERING, "hidden tests shown", where,
+                                 f"the outputs of {where} show {' and '.join(leaked)}, which only reading the "
+                                 "grader's code or settings can print; its feedback is withheld"))
+    return found
