@@ -1,9 +1,15 @@
 """Knowledge checks: multiple-choice questions with instant feedback, formative and worth no points.
 
-A question is shown as ipywidgets radio buttons; picking an option says at once whether it is right
-and why. The learner records the letter they picked *first* in an answer cell
-(``answer_logits = "b"``); the class report counts those letters per option, so an instructor sees
+A question is shown as plain HTML: each option is a ``<details>`` element whose folded part says whether it is
+right and why, so clicking an option answers at once. The learner records the letter they picked *first* in an
+answer cell (``answer_logits = "b"``); the class report counts those letters per option, so an instructor sees
 which misconceptions are common. Clicks can be retried until right, which is why they earn nothing.
+
+Why HTML and not a widget: a widget's view needs its model, which lives in the kernel (or in widget state saved
+into the notebook), and JupyterLab never falls back to another representation when the model is gone. A quiz
+drawn as a widget therefore dies on reopen, restart or in an untrusted copy ("model not found", or a dead view
+that keeps a stale verdict). Folded HTML needs no kernel, no model and no JavaScript, and JupyterLab's sanitizer
+keeps ``<details>`` in untrusted notebooks: the verdict shown is always the one computed for that option.
 
 The options and explanations live in ``helpers/knowledge_checks/<lesson>.json``, keyed by question
 id, so a lesson's code cell shows the question only. The right letter is stored as a digest: that
@@ -14,10 +20,9 @@ import hashlib
 import html
 import json
 import sys
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import ipywidgets as widgets
 
 from helpers.checks import CheckFailed
 
@@ -56,7 +61,7 @@ def question(question_id: str) -> dict:
 
 
 def feedback(question_id: str, letter: str) -> str:
-    """The HTML the widget shows once ``letter`` is picked: a symbol, a word and a colour, then why."""
+    """The HTML shown once ``letter`` is picked: a symbol, a word and a colour, then why."""
     data = question(question_id)
     why = html.escape(data["explanations"].get(letter, ""))
     if is_correct(question_id, letter, data["digest"]):
@@ -65,18 +70,35 @@ def feedback(question_id: str, letter: str) -> str:
             "Read the question again and try another option.</span>")
 
 
-def knowledge_check(question_id: str, text: str) -> widgets.VBox:
-    """Show question ``text`` with its options as radio buttons; picking one shows whether it is right and why."""
-    options = question(question_id)["options"]
-    buttons = widgets.RadioButtons(options=[(f"{letter}) {option}", letter) for letter, option in options.items()],
-                                   value=None, layout=widgets.Layout(width="max-content"))
-    verdict = widgets.HTML()
+HOW_TO_ANSWER = "Click an option to see whether it is right and why; try another as often as you like."
 
-    def show_feedback(change: dict) -> None:
-        verdict.value = feedback(question_id, change["new"])
 
-    buttons.observe(show_feedback, names="value")
-    return widgets.VBox([widgets.HTML(f"<b>{html.escape(text)}</b>"), buttons, verdict])
+@dataclass(frozen=True)
+class KnowledgeCheck:
+    """A question shown as HTML (each option unfolds its verdict) and, where HTML cannot be shown, as text."""
+
+    question_id: str
+    text: str
+
+    def _repr_html_(self) -> str:
+        options = "".join(
+            f'<details style="margin:0.2em 0"><summary style="cursor:pointer">{html.escape(letter)}) '
+            f'{html.escape(option)}</summary><div style="margin:0.2em 0 0.5em 1.6em">'
+            f"{feedback(self.question_id, letter)}</div></details>"
+            for letter, option in question(self.question_id)["options"].items())
+        return (f'<div class="course-knowledge-check"><p><b>{html.escape(self.text)}</b></p>{options}'
+                f'<p style="opacity:0.75">{HOW_TO_ANSWER}</p></div>')
+
+    def __repr__(self) -> str:
+        options = [f"  {letter}) {option}" for letter, option in question(self.question_id)["options"].items()]
+        return "\n".join([self.text, *options, "(Open this notebook in JupyterLab and click an option to see "
+                                               "whether it is right.)"])
+
+
+def knowledge_check(question_id: str, text: str) -> KnowledgeCheck:
+    """Show question ``text`` with its options; clicking one shows whether it is right and why (no kernel needed)."""
+    question(question_id)  # an unknown id fails here, in the question's cell
+    return KnowledgeCheck(question_id, text)
 
 
 _NOT_SET = object()

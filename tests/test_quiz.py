@@ -1,7 +1,9 @@
 """helpers.quiz: instant feedback that tells right from wrong at a glance, and exactly one recorded letter."""
 
-import ipywidgets as widgets
+from html.parser import HTMLParser
+
 import pytest
+from IPython.core.formatters import DisplayFormatter
 
 from grader.notebooks import nbgrader_meta, read
 from grader.paths import SOLUTIONS, written_lessons
@@ -33,17 +35,64 @@ def test_right_and_wrong_feedback_differ_in_symbol_word_and_colour(one_question)
     assert "Record" not in wrong and 'answer_q = "a"' not in wrong  # never told to record a wrong letter
 
 
-def test_widget_shows_the_question_and_gives_feedback_when_an_option_is_picked(one_question):
-    box = knowledge_check("q", "Which one?")
-    assert isinstance(box, widgets.VBox)
-    question, buttons, verdict = box.children
-    assert "Which one?" in question.value
-    assert [label for label, _ in buttons.options] == ["a) first", "b) second", "c) third"]
-    assert buttons.value is None and verdict.value == ""
-    buttons.value = "a"
-    assert "Not quite." in verdict.value
-    buttons.value = "c"
-    assert "Correct." in verdict.value
+class FoldedOptions(HTMLParser):
+    """The options of a knowledge check's HTML: {summary text: text of the part it unfolds}."""
+
+    def __init__(self):
+        super().__init__()
+        self.options, self.outside, self._part, self._summary, self._folded = {}, "", None, "", ""
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "details":
+            self._summary, self._folded, self._part = "", "", "folded"
+        elif tag == "summary":
+            self._part = "summary"
+
+    def handle_endtag(self, tag):
+        if tag == "summary":
+            self._part = "folded"
+        elif tag == "details":
+            self.options[self._summary.strip()] = self._folded.strip()
+            self._part = None
+
+    def handle_data(self, data):
+        if self._part == "summary":
+            self._summary += data
+        elif self._part == "folded":
+            self._folded += data
+        else:
+            self.outside += data
+
+
+def shown(question_id: str, text: str) -> dict:
+    """What Jupyter receives when a cell ends with ``knowledge_check(...)``: {mime type: data}."""
+    data, _ = DisplayFormatter().format(knowledge_check(question_id, text))
+    return data
+
+
+def test_a_check_is_plain_html_that_unfolds_each_options_verdict(one_question):
+    data = shown("q", "Which <one>?")
+    assert set(data) == {"text/html", "text/plain"}, "no widget model: nothing that needs a kernel to be drawn"
+    folded = FoldedOptions()
+    folded.feed(data["text/html"])
+    assert "Which <one>?" in folded.outside  # escaped in the HTML, read back as the text itself
+    assert list(folded.options) == ["a) first", "b) second", "c) third"]
+    assert folded.options["c) third"].startswith("\u2714 Correct.") and "C is right." in folded.options["c) third"]
+    for wrong in ("a) first", "b) second"):
+        assert folded.options[wrong].startswith("\u2718 Not quite."), folded.options[wrong]
+    assert "Correct" not in folded.outside and "Not quite" not in folded.outside  # no verdict before a click
+
+
+def test_the_plain_text_form_lists_the_options_and_no_verdict(one_question):
+    text = shown("q", "Which one?")["text/plain"]
+    assert text.splitlines()[:4] == ["Which one?", "  a) first", "  b) second", "  c) third"]
+    assert "Correct" not in text and "Not quite" not in text
+    assert "C is right." not in text and "A is wrong." not in text
+
+
+def test_an_unknown_question_fails_in_its_own_cell(one_question):
+    with pytest.raises(KeyError, match="no knowledge check 'nope'"):
+        knowledge_check("nope", "Which one?")
 
 
 @pytest.mark.parametrize("answer", ["d", 2, "ab", "abc", " ", "b)"])
