@@ -39,7 +39,20 @@ def test_progress_is_silent_while_grading(monkeypatch, capsys):
     assert captured.err == "" and captured.out == ""
 
 
-def test_progress_shows_a_bar_for_learners(monkeypatch, capsys):
+def test_progress_shows_a_text_bar_on_stdout_that_clears_itself(monkeypatch, capsys):
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     assert list(progress(range(3), "epoch 1")) == [0, 1, 2]
-    assert "epoch 1" in capsys.readouterr().err
+    print("epoch 1: loss 0.5")
+    captured = capsys.readouterr()
+    assert captured.err == "", "stderr is drawn red in JupyterLab and fails a graded cell"
+    assert "\repoch 1:   0%|" in captured.out and "0/3" in captured.out  # drawn, redrawn after a carriage return
+    # what a notebook or terminal shows once the loop is over: each line from its last carriage return on
+    shown = [line.rsplit("\r", 1)[-1] for line in captured.out.split("\n")]
+    assert shown == ["epoch 1: loss 0.5", ""], shown
+
+
+def test_progress_is_text_not_a_widget(monkeypatch):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    bar = progress(range(3), "epoch 1")
+    assert not hasattr(bar, "container"), "a notebook widget bar: its output dies with the kernel"
+    list(bar)
