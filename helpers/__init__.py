@@ -5,9 +5,9 @@
 - ``plots``: image grids and training curves drawn on a given Axes.
 - ``seed``: one call for reproducible runs.
 - ``checks``: assertions whose messages say what was expected, what was found, and a nudge.
-- ``quiz``: multiple-choice knowledge checks (ipywidgets) that the autograder can score.
+- ``quiz``: multiple-choice knowledge checks shown as plain HTML (no kernel needed to answer them); no points.
 - ``mode``: learner mode versus grading mode (``NBGRADER_EXECUTION``).
-- ``progress``: progress bars that stay silent while grading.
+- ``progress``: text progress bars that clear themselves and stay silent while grading.
 - ``tensor_plots``: annotated heat-maps of small tensors (lesson 02).
 - ``model_view``: the shape of a batch after each layer, and parameter counts (lesson 05).
 - ``graph_view``: the autograd graph of an expression, drawn from its ``grad_fn`` chain (lesson 06).

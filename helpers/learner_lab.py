@@ -3,7 +3,9 @@ nbgrader (no Formgrader, Create Assignment, Course or Assignment List), no news 
 
 ``make lab`` runs ``python -m helpers.learner_lab my-work``; further arguments go to ``jupyter lab``.
 The settings live in ``helpers/lab/``: a Jupyter config folder (server extensions, disabled Lab plugins,
-the nbgrader config) searched before the environment's own, and Lab settings overrides.
+the nbgrader config) searched before the environment's own, and Lab settings overrides. One of them keeps widget
+state out of saved notebooks: the course shows nothing as a widget (knowledge checks are HTML, progress bars
+text), and a widget drawn from saved state after a restart looks alive but answers nothing.
 """
 
 import os
