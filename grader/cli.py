@@ -1,6 +1,8 @@
-"""``python -m grader``: argparse front end. Exit codes: 0 success, 1 a check failed, 2 bad input."""
+"""``python -m grader``: argparse front end. Exit codes: 0 success, 1 a check failed, 2 bad input,
+3 the system refused (a full disk, a missing permission, another system error): nothing is wrong with the input."""
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 
@@ -186,7 +188,8 @@ def _add_course_options(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m grader", description="The instructor's side of the course: release, check and grade lessons.",
-        epilog="Exit codes: 0 success, 1 a check failed or some submissions could not be graded, 2 bad input.")
+        epilog="Exit codes: 0 success, 1 a check failed or some submissions could not be graded, 2 bad input, "
+               "3 the system refused (disk full, permission denied).")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
 
     release = commands.add_parser("release", help="regenerate lessons/ from solutions/ (nbgrader generate_assignment)")
@@ -263,13 +266,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+BAD_INPUT, SYSTEM_REFUSED = 2, 3
+INPUT_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, FileExistsError)
+
+
+def system_advice(error: OSError) -> str:
+    """What the system refused, and what to do about it, for an OSError that is not about the input."""
+    where = f" ({error.filename})" if error.filename else ""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"no space left on the disk{where}: free some space (or raise the quota) and run the same command "
+                "again; what was already recorded is kept, and the rest is done then")
+    if isinstance(error, PermissionError) or error.errno == errno.EROFS:
+        return (f"permission denied{where}: run as a user who may write there (check the folder's owner and "
+                "mode, and --course), then run the same command again")
+    return f"the system refused: {error.strerror or error}{where}; fix that, then run the same command again"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ValueError, NotebookError, OSError, SandboxUnavailable) as error:
+    except OSError as error:
+        if isinstance(error, INPUT_ERRORS):
+            print(f"error: {error}", file=sys.stderr)
+            return BAD_INPUT
+        print(f"error: {system_advice(error)}", file=sys.stderr)
+        return SYSTEM_REFUSED
+    except (ValueError, NotebookError, SandboxUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return BAD_INPUT
     except NbgraderError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
