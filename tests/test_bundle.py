@@ -32,7 +32,7 @@ def test_the_secrets_cover_solutions_and_hidden_tests():
 
 def test_the_bundle_holds_what_learners_need(bundled):
     assert sorted(p.name for p in (bundled / "lessons").iterdir()) == [f"{stem}.ipynb" for stem in LESSON_STEMS]
-    for name in ("README.md", "Makefile", "requirements.txt", "environment.yml", "pyproject.toml",
+    for name in ("README.md", "Makefile", "requirements.txt", "requirements.lock", "environment.yml", "pyproject.toml",
                  "helpers/__init__.py", "helpers/checks.py", "helpers/data.py"):
         assert (bundled / name).is_file(), f"{name} is missing from the bundle"
     assert not list(bundled.rglob("__pycache__"))
@@ -40,6 +40,7 @@ def test_the_bundle_holds_what_learners_need(bundled):
         "include": ["helpers*"]}
     assert "make lab" in (bundled / "README.md").read_text()
     assert "python -m grader" not in (bundled / "README.md").read_text()
+    assert "repository only" not in (bundled / "README.md").read_text(), "the notes for the repository stay out"
     imported = subprocess.run([sys.executable, "-I", "-c", "import helpers.checks, helpers.quiz; print('ok')"],
                               cwd=bundled, capture_output=True, text=True)
     assert imported.stdout.strip() == "ok", imported.stderr

@@ -17,7 +17,7 @@ from grader.authoring.leaks import find_leaks
 from grader.notebooks import SECRET_BLOCKS, read
 from grader.paths import LESSONS, REPO, SOLUTIONS, written_lessons
 
-SET_UP_FILES = ("Makefile", "requirements.txt", "environment.yml")
+SET_UP_FILES = ("Makefile", "requirements.txt", "requirements.lock", "environment.yml")  # make lab needs all
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 SHORTEST_SECRET = 20  # characters of a hidden-test line, or of two consecutive solution lines
 
@@ -76,9 +76,13 @@ def leaks(folder: Path, secrets: set[str] | None = None) -> list[str]:
     return found
 
 
+REPOSITORY_ONLY = re.compile(r"<!-- repository only -->.*?<!-- end repository only -->\n*", re.DOTALL)
+
+
 def _learner_readme() -> str:
-    """The README's learner part (everything before the test and instructor sections)."""
-    text = (REPO / "README.md").read_text()
+    """The README's learner part (everything before the test and instructor sections), without its notes for
+    readers of the repository (between ``<!-- repository only -->`` and ``<!-- end repository only -->``)."""
+    text = REPOSITORY_ONLY.sub("", (REPO / "README.md").read_text())
     return text.split("\n## Run the tests", 1)[0].rstrip() + "\n"
 
 
