@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+from grader.authoring.observation_seeds import short_of_the_graders_measure
 from grader.grading.differential import disagreement
 from grader.grading.evaluation import EVALUATED, PIECE, accuracy, judged
 from grader.safety.artifacts import read_files
@@ -37,13 +38,17 @@ def _trained(lr: float) -> nn.Module:
     return network
 
 
-def _read(network: nn.Module) -> dict:
-    """The student's report value as the grader has it: the hidden block's file, read by the artifacts loader."""
+def _reported(network: nn.Module) -> dict:
+    """The report of the hidden block's file of the network's weights, as the kernel shows it."""
     vector = torch.nn.utils.parameters_to_vector(network.parameters()).detach()
     buffer = io.BytesIO()
     torch.save([piece.clone() for piece in vector.split(PIECE)], buffer)
-    report = {"name": NAME, "value": {"file": base64.b64encode(buffer.getvalue()).decode()}}
-    return read_files({"make_optimizer_test": {NAME: report}})["make_optimizer_test"][NAME]["value"]
+    return {"name": NAME, "value": {"file": base64.b64encode(buffer.getvalue()).decode()}}
+
+
+def _read(network: nn.Module) -> dict:
+    """The student's report value as the grader has it: the hidden block's file, read by the artifacts loader."""
+    return read_files({"make_optimizer_test": {NAME: _reported(network)}})["make_optimizer_test"][NAME]["value"]
 
 
 def test_trained_weights_pass_and_untrained_ones_fail_on_the_graders_images():
@@ -72,3 +77,12 @@ def test_anything_else_in_the_file_is_a_reason_never_an_error(held):
 def test_a_report_without_a_file_is_judged_too_and_other_names_are_not():
     assert judged(NAME, encode(0.99)) == (True, f"{NAME}: no saved file was observed")
     assert judged("accuracy", encode(0.99)) == (False, None)
+
+
+def test_grader_check_names_a_solution_whose_trained_network_falls_short():
+    def observed(network):
+        return {"make_optimizer_test": {NAME: _reported(network), "other": {"name": "other", "value": 1}}}
+
+    assert short_of_the_graders_measure(observed(_trained(1e-3))) == []
+    assert [line.split(":")[0] for line in short_of_the_graders_measure(observed(_trained(1e-7)))] == [
+        "test make_optimizer_test"]

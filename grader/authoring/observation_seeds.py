@@ -4,7 +4,8 @@ A hidden test's observation earns trust only if it is a value computed from the 
 (helpers.observations.inputs). A boolean verdict or a constant property is the same on every run, so
 code that never does the task can report it. Here each solution runs as it does while grading, under
 two observation seeds, and every graded observation that comes out the same under both is named.
-An observed file is compared by its bytes: the grader judges what it holds itself.
+An observed file is compared by its bytes: the grader judges what it holds itself, and a trained network
+the grader measures (grader.grading.evaluation) must pass that measure under both seeds.
 """
 
 import os
@@ -15,7 +16,9 @@ from unittest import mock
 from nbclient import NotebookClient
 
 from grader.grading.differential import observations
+from grader.grading.evaluation import EVALUATED, judged
 from grader.notebooks import read
+from grader.safety.artifacts import read_files
 from helpers.mode import GRADING_ENV_VAR
 from helpers.observations import DEFAULT_ATOL, DEFAULT_RTOL, SEED_VARIABLE, difference
 
@@ -51,12 +54,21 @@ def unchanged(first: dict[str, dict[str, dict]], second: dict[str, dict[str, dic
             if name in second.get(grade_id, {}) and _same(report, second[grade_id][name])]
 
 
+def short_of_the_graders_measure(observed: dict[str, dict[str, dict]]) -> list[str]:
+    """The solution's trained networks that fail the grader's own measure (its weights read as a student's are)."""
+    measured = read_files({grade_id: {name: dict(report) for name, report in reports.items() if name in EVALUATED}
+                           for grade_id, reports in observed.items()})
+    return [f"test {grade_id}: the solution's own result falls short: {problem}"
+            for grade_id, reports in measured.items() for name, report in reports.items()
+            for _, problem in [judged(name, report.get("value"))] if problem]
+
+
 def constant_observations(path: Path, seeds: tuple[int, int] = SEEDS) -> list[str]:
-    """What ``grader check`` reports for a solution: each observation that is the same under two seeds
-    (or made under one of them only)."""
+    """What ``grader check`` reports for a solution: each observation that is the same under two seeds (or
+    made under one of them only), and each trained network of the solution that fails the grader's measure."""
     first, second = (observed_under(path, seed) for seed in seeds)
     found = unchanged(first, second)
     found += [f"test {grade_id}: the observation {name!r} was made under one seed only"
               for one, other in ((first, second), (second, first)) for grade_id, reports in one.items()
               for name in reports if name not in other.get(grade_id, {})]
-    return found
+    return found + short_of_the_graders_measure(first) + short_of_the_graders_measure(second)
