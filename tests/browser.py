@@ -19,6 +19,7 @@ from grader.authoring.refresh import LEARNER_UNSET
 from helpers.learner_lab import lab_command, lab_environment
 
 CHROMIUM = Path("/usr/bin/chromium")
+SETTINGS_FOLDER = "lab-settings"  # inside the test's state folder: the learner's own Lab settings
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -52,18 +53,30 @@ def learner_environment(state: Path) -> dict[str, str]:
     environment = {key: value for key, value in os.environ.items() if key not in LEARNER_UNSET}
     for variable, folder in {"JUPYTER_CONFIG_DIR": "config", "JUPYTER_DATA_DIR": "data",
                              "JUPYTER_RUNTIME_DIR": "runtime", "IPYTHONDIR": "ipython",
-                             "MPLCONFIGDIR": "matplotlib", "JUPYTERLAB_SETTINGS_DIR": "lab-settings",
+                             "MPLCONFIGDIR": "matplotlib", "JUPYTERLAB_SETTINGS_DIR": SETTINGS_FOLDER,
                              "JUPYTERLAB_WORKSPACES_DIR": "lab-workspaces"}.items():
         (state / folder).mkdir(parents=True, exist_ok=True)
         environment[variable] = str(state / folder)
     return lab_environment(environment)
 
 
+def write_user_settings(state: Path, settings: dict[str, dict]) -> None:
+    """Lab settings as a learner would set them in Settings, e.g. ``{"@jupyterlab/docmanager-extension:plugin":
+    {"autosaveInterval": 5}}``: one file per plugin in the state's settings folder (above the course's overrides)."""
+    for plugin, values in settings.items():
+        package, name = plugin.split(":")
+        path = state / SETTINGS_FOLDER / package / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
 @contextmanager
-def running_lab(root: Path, state: Path):
-    """JupyterLab serving ``root`` as the learner's Lab does; stopped (its whole process group) on exit."""
+def running_lab(root: Path, state: Path, settings: dict[str, dict] | None = None):
+    """JupyterLab serving ``root`` as the learner's Lab does, with the learner's ``settings`` if any; stopped (its
+    whole process group) on exit."""
     port, token = free_port(), "course-browser-test"
     state.mkdir(parents=True, exist_ok=True)
+    write_user_settings(state, settings or {})
     log = state / "jupyterlab.log"
     command = lab_command(root, ["--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
                                  f"--IdentityProvider.token={token}"])
