@@ -1,11 +1,17 @@
 """Assertions whose messages teach: what was expected, what was found, and a nudge.
 
-Exercise test cells use these so a failing check reads like advice, not a stack trace.
+Exercise test cells use these so a failing check reads like advice, not a stack trace. Two instruments
+help them check effects rather than code: :class:`UnmovedBatches` (was each batch moved to the device?)
+and :func:`recorded_calls` (what a function was called with).
 The checks compare with the functions as they were when this module was imported (before any exercise
 code ran), and refuse objects that claim to equal anything, so replacing ``torch.allclose`` or
 returning an "always equal" object cannot pass a test.
 Introduced in lessons/01_quickstart.ipynb.
 """
+
+import inspect
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import torch
 from torch import nn
@@ -127,6 +133,59 @@ def assert_grad_present(name: str, tensor: torch.Tensor, nudge: str = "") -> Non
     if tensor.grad is None:
         _fail(f"`{name}.grad` is None, expected gradients.",
               nudge or "Did you set requires_grad=True and call .backward() on the loss?")
+
+
+class NotMoved(torch.Tensor):
+    """A batch a test hands out before any move: ``.to(...)`` gives back a plain tensor, as a move to a device
+    does, so the test can tell the batches a function moved from those it used as they came."""
+
+    def to(self, *args, **kwargs):
+        return self.as_subclass(_Tensor).to(*args, **kwargs)
+
+
+class UnmovedBatches:
+    """The batches of ``loader`` (tuples of tensors) as :class:`NotMoved` tensors; ``len()`` is the loader's."""
+
+    def __init__(self, loader):
+        self.loader = loader
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+    def __iter__(self):
+        for batch in self.loader:
+            yield tuple(tensor.as_subclass(NotMoved) for tensor in batch)
+
+
+@contextmanager
+def recorded_calls(owner, name: str, **overrides) -> Iterator[list[dict]]:
+    """While active, ``owner.name`` (or ``owner[name]`` when ``owner`` is a dict such as ``globals()``) notes the
+    arguments of each call, by parameter name, in the list it yields, then runs the original with ``overrides``
+    replacing those arguments (e.g. ``description=None`` to keep a progress bar out of a test)."""
+    original = owner[name] if isinstance(owner, dict) else getattr(owner, name)
+    signature = inspect.signature(original)
+    calls: list[dict] = []
+
+    def stand_in(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        calls.append(dict(bound.arguments))
+        bound.arguments.update(overrides)
+        return original(*bound.args, **bound.kwargs)
+
+    inherited = not isinstance(owner, dict) and name not in vars(owner)   # e.g. a method of a base class
+    if isinstance(owner, dict):
+        owner[name] = stand_in
+    else:
+        setattr(owner, name, stand_in)
+    try:
+        yield calls
+    finally:
+        if isinstance(owner, dict):
+            owner[name] = original
+        elif inherited:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
 
 
 def check(condition, message: str) -> None:

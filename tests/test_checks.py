@@ -1,5 +1,7 @@
 """helpers.checks: each failure says what was expected, what was found, and a nudge."""
 
+import io
+
 import pytest
 import torch
 from torch import nn
@@ -112,3 +114,46 @@ def test_replacing_torch_comparisons_does_not_pass_a_wrong_value(monkeypatch):
     monkeypatch.setattr(torch, "as_tensor", lambda value, *args, **kwargs: torch.zeros(1))
     assert "does not match the expected value" in message_of(
         checks.assert_close, "x", torch.tensor([1.0]), torch.tensor([2.0]))
+
+
+def test_unmoved_batches_tell_moved_batches_from_the_others():
+    batches = checks.UnmovedBatches([(torch.zeros(2), torch.ones(2))] * 3)
+    assert len(batches) == 3
+    X, y = next(iter(batches))
+    assert isinstance(X, checks.NotMoved) and isinstance(y, checks.NotMoved)
+    moved = X.to("cpu")
+    assert not isinstance(moved, checks.NotMoved) and torch.equal(moved, torch.zeros(2))
+
+
+def test_recorded_calls_note_arguments_by_name_and_restore_the_original():
+    def train(loader, epochs=1, description=None):
+        return description
+    namespace = {"train": train}
+    with checks.recorded_calls(namespace, "train", description="quiet") as calls:
+        assert namespace["train"]("data", description="epoch 1") == "quiet"
+        namespace["train"]("data", 2)
+    assert calls == [{"loader": "data", "description": "epoch 1"}, {"loader": "data", "epochs": 2}]
+    assert namespace["train"] is train
+
+
+def test_recorded_calls_on_a_module_attribute():
+    original, stored = torch.load, io.BytesIO()
+    torch.save(torch.arange(3), stored)
+    stored.seek(0)
+    with checks.recorded_calls(torch, "load") as calls:
+        assert torch.equal(torch.load(stored, map_location="cpu", weights_only=True), torch.arange(3))
+    assert torch.load is original
+    assert calls[0]["map_location"] == "cpu" and calls[0]["weights_only"] is True
+
+
+def test_recorded_calls_on_an_inherited_method_leave_the_class_as_it_was():
+    class Base:
+        def run(self, feed):
+            return feed
+
+    class Session(Base):
+        pass
+
+    with checks.recorded_calls(Session, "run") as calls:
+        assert Session().run(feed={"x": 1}) == {"x": 1}
+    assert "run" not in vars(Session) and calls[0]["feed"] == {"x": 1}

@@ -47,12 +47,15 @@ if _live_numpy:
 @dataclass(frozen=True)
 class Attempt:
     """An answer to try in one answer cell; ``visible``: against the test without its hidden part;
-    ``observed``: only the test's observation block (helpers.observations), as if every check were forged."""
+    ``observed``: only the test's observation block (helpers.observations), as if every check were forged;
+    ``before_test``: a cell run just before the test (a learner's scratch cell); the same answer tried again
+    right after with another ``before_test`` stays in place, and only the scratch cell and the test run again."""
 
     cell: str
     code: str
     visible: bool = False
     observed: bool = False
+    before_test: str = ""
 
 
 def without_hidden_tests(source: str) -> str:
@@ -104,17 +107,25 @@ class LiveLesson:
                     test = self._test_after(index)
                     names = sorted(names_defined(cell.source))
                     self._run(_SAVE_STATE.format(names=names), index)
+                    previous = None
                     for number in by_cell[grade_id]:
                         attempt = attempts[number]
-                        self._run(_RESTORE_STATE.format(names=names), index)
-                        self._run(attempt.code, index)
-                        for between in range(index + 1, test):
-                            self._run(self.cells[between].source, between)
+                        answer = (attempt.code, attempt.visible, attempt.observed)
+                        # The same answer again after another scratch cell stays in place: only its test runs
+                        # again, as when a learner re-runs a test.
+                        if not (attempt.before_test and answer == previous):
+                            self._run(_RESTORE_STATE.format(names=names), index)
+                            self._run(attempt.code, index)
+                            for between in range(index + 1, test):
+                                self._run(self.cells[between].source, between)
+                        previous = answer
                         test_source = self.cells[test].source
                         if attempt.observed:
                             test_source = "".join(observation_blocks(test_source))
                         elif attempt.visible:
                             test_source = without_hidden_tests(test_source)
+                        if attempt.before_test:
+                            self._run(attempt.before_test, test)
                         ran = self._run(test_source, test)
                         found[number], self.observed[number] = outcome(ran), observations_in(ran)
                     self._run(_RESTORE_STATE.format(names=names), index)

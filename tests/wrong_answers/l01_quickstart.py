@@ -71,6 +71,28 @@ class NeuralNetwork(nn.Module):
     def forward(self, x):
         return self.linear_relu_stack(self.flatten(x))
 ''', "Did you use the arguments rather than fixed numbers?", visible=True),
+    WrongAnswer("neural_network", '''
+class NeuralNetwork(nn.Module):
+    def __init__(self, in_features=784, hidden=512, num_classes=10):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        self.linear_relu_stack = nn.Sequential(nn.Linear(in_features, hidden), nn.Linear(hidden, hidden),
+                                               nn.Linear(hidden, num_classes))
+
+    def forward(self, x):
+        return self.linear_relu_stack(self.flatten(x))
+''', "is a straight-line (affine) function of its input", visible=True),
+    WrongAnswer("neural_network", '''
+class NeuralNetwork(nn.Module):
+    def __init__(self, in_features=784, hidden=512, num_classes=10):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        self.linear_relu_stack = nn.Sequential(nn.Linear(in_features, hidden), nn.ReLU(), nn.Linear(hidden, hidden),
+                                               nn.Linear(hidden, num_classes))
+
+    def forward(self, x):
+        return self.linear_relu_stack(self.flatten(x))
+''', "Expected Linear, ReLU, Linear, ReLU, Linear, in this order"),
     WrongAnswer("train_one_epoch", '''
 def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
     model.train()
@@ -160,11 +182,24 @@ def evaluate(dataloader, model, loss_fn, device="cpu"):
     correct, total_loss = 0, 0.0
     with torch.no_grad():
         for X, y in dataloader:
+            X, y = X.to(device), y.to(device)
             pred = model(X)
             total_loss += loss_fn(pred, y).item()
             correct += (pred.argmax(1) == y).sum().item()
     return correct / len(dataloader), total_loss / len(dataloader)
 ''', "`the accuracy` does not match the expected value", visible=True),
+    WrongAnswer("evaluate", '''
+def evaluate(dataloader, model, loss_fn, device="cpu"):
+    model.eval()
+    correct, samples, total_loss = 0, 0, 0.0
+    with torch.no_grad():
+        for X, y in dataloader:
+            pred = model(X)
+            total_loss += loss_fn(pred, y).item()
+            correct += (pred.argmax(1) == y).sum().item()
+            samples += len(y)
+    return correct / samples, total_loss / len(dataloader)
+''', "2 of 2 batches X and 2 of 2 batches y were used without being moved to `device`", visible=True),
     WrongAnswer("evaluate", '''
 def evaluate(dataloader, model, loss_fn, device="cpu"):
     correct, samples, total_loss = 0, 0, 0.0
@@ -213,7 +248,14 @@ def predict_label(model, image, class_names):
     model.eval()
     with torch.no_grad():
         return class_names[model(image)[0].argmax().item()]
-''', "add a batch dimension with image.unsqueeze(0)", visible=True),
+''', "an image without its batch dimension, expected a batch [1, C, H, W]", visible=True),
+    WrongAnswer("predict_label", '''
+def predict_label(model, image, class_names):
+    model.eval()
+    with torch.no_grad():
+        return class_names[model(image.unsqueeze(0))[0].argmax().item()]
+''', "the model was given shape (1, 1, 1, 2, 2), expected a batch [1, C, H, W]. An image that already has its "
+        "batch dimension needs no other", visible=True),
     WrongAnswer("predict_label", '''
 def predict_label(model, image, class_names):
     if image.dim() == 3:
@@ -232,6 +274,29 @@ def predict_label(model, image, class_names):
 
 # Other correct answers, which every test (hidden included) must accept.
 RIGHT_ANSWERS = [
+    RightAnswer("predict_label", '''
+def predict_label(model, image, class_names):
+    batch = image if image.dim() == 4 else image[None]
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        index = model(batch).argmax(dim=1)[0]
+    model.train(was_training)
+    return class_names[int(index)]
+''', "gives the model back in the mode it came in (the task asks for evaluation mode while predicting)"),
+    RightAnswer("evaluate", '''
+def evaluate(dataloader, model, loss_fn, device="cpu"):
+    model.eval()
+    losses, hits, seen = [], 0, 0
+    with torch.inference_mode():
+        for X, y in dataloader:
+            X, y = X.to(device=device), y.to(device=device)
+            logits = model(X)
+            losses.append(loss_fn(logits, y).item())
+            hits += int((logits.argmax(dim=1) == y).sum())
+            seen += y.numel()
+    return hits / seen, sum(losses) / len(losses)
+''', "torch.inference_mode() instead of torch.no_grad(), moves with .to(device=...)"),
     RightAnswer("train_one_epoch", '''
 def train_one_epoch(dataloader, model, loss_fn, optimizer, device="cpu"):
     model.train()
@@ -346,7 +411,7 @@ def evaluate(dataloader, model, loss_fn, device="cpu"):
     model.eval()
     with torch.no_grad():
         for X, y in dataloader:
-            model(X)
+            model(X.to(device))
     return 0.75, 0.909713625907898
 ''',
     "predict_label": 'def predict_label(model, image, class_names):\n    model.eval()\n    return "owl"\n',

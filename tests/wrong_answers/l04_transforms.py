@@ -75,6 +75,15 @@ def build_transform(mean, std):
 ''', "Normalize with the mean and std you are given", visible=True),
     WrongAnswer("build_transform", '''
 def build_transform(mean, std):
+    return v2.Compose([transforms_v1.ToTensor(), v2.Normalize(mean=mean, std=std)])
+''', "holds transforms.ToTensor() from torchvision's first transforms API (v1), expected v2 transforms only",
+        visible=True),
+    WrongAnswer("build_transform", '''
+def build_transform(mean, std):
+    return transforms_v1.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize(mean, std)])
+''', "is a transforms.Compose from torchvision's first transforms API (v1), expected a v2.Compose", visible=True),
+    WrongAnswer("build_transform", '''
+def build_transform(mean, std):
     return [v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize(mean=mean, std=std)]
 ''', "is a list, expected a Compose"),
     WrongAnswer("one_hot", '''

@@ -1,6 +1,6 @@
 """Wrong answers for lessons/05_build_model.ipynb."""
 
-from tests.wrong_answers import WrongAnswer
+from tests.wrong_answers import RightAnswer, WrongAnswer
 
 WRONG_ANSWERS = [
     WrongAnswer("predict_proba", '''
@@ -64,6 +64,15 @@ def layer_shapes(model, input_shape):
 def layer_shapes(model, input_shape):
     return tuple(model(torch.zeros(input_shape)).shape)
 ''', "`layer_shapes(small, (3, 1, 28, 28))` is a tuple, expected a list"),
+    WrongAnswer("layer_shapes", '''
+def layer_shapes(model, input_shape):
+    x = torch.zeros(input_shape)
+    shapes = []
+    for layer in model:
+        x = layer(x)
+        shapes.append(tuple(x.shape))
+    return shapes
+''', "4 of 4 layers ran with gradient tracking on, expected it off", visible=True),
     WrongAnswer("count_parameters", '''
 def count_parameters(model, trainable_only=True):
     return len([p for p in model.parameters() if p.requires_grad or not trainable_only])
@@ -190,6 +199,19 @@ def conv_output_size(size, kernel_size, stride=1, padding=0):
 def conv_output_size(size, kernel_size, stride=1, padding=0):
     return size // stride - kernel_size + 2 * padding + 1
 ''', "With stride s the window moves s pixels at a time", visible=True),
+]
+
+# Other correct answers, which every test (hidden included) must accept.
+RIGHT_ANSWERS = [
+    RightAnswer("predict_proba", '''
+def predict_proba(model, X):
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        probabilities = nn.functional.softmax(model(X), dim=-1)
+    model.train(was_training)
+    return probabilities
+''', "gives the model back in the mode it came in (the task asks for evaluation mode while predicting)"),
 ]
 
 # Answers that pass every visible test but solve only the visible examples.

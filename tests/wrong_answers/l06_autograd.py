@@ -140,6 +140,11 @@ def freeze(model, module_names):
         model.get_submodule(name).requires_grad_(False)
     return model
 ''', "freeze changes the model in place and returns nothing"),
+    WrongAnswer("freeze", '''
+def freeze(model, module_names):
+    for name in module_names:
+        getattr(model, name).requires_grad_(False)
+''', "freeze(stacked, ['linear_relu_stack.0']) raised AttributeError", visible=True),
     WrongAnswer("vjp", '''
 def vjp(f, x, v):
     return f(x) * v
@@ -185,8 +190,9 @@ def accumulate_gradients(model, loss_fn, X, y, chunk_size):
 ''',
     "freeze": '''
 def freeze(model, module_names):
-    for name in module_names:
-        getattr(model, name).requires_grad_(False)     # top-level names only: 'encoder.1' fails
+    model.requires_grad_(True)                         # also unfreezes what was frozen before: the visible
+    for name in module_names:                          # models start with every parameter trainable
+        model.get_submodule(name).requires_grad_(False)
 ''',
     "vjp": 'def vjp(f, x, v):\n    return x.detach() ** 2\n',
 }
