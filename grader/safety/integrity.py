@@ -57,7 +57,6 @@ MAX_PROBE_REPORT_CHARS = 64 * 1024  # a report as JSON text; the probe's own are
 MAX_PROBLEMS, MAX_PROBLEM_CHARS = 50, 400  # per report; a real problem is one short sentence
 EVIDENCE_CHARS = 300  # how much of a malformed report the finding quotes
 SHORTEST_HIDDEN_LINE = 20  # characters: shorter hidden-test lines are ordinary code (as grader.authoring.bundle)
-HIDDEN_MARKERS = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 GRADER_MIME_PREFIX = "application/vnd.grader."  # the probe's and the observations' reports: never shown
 
 
@@ -329,8 +328,8 @@ def _stripped_lines(text: str) -> str:
 
 def hidden_test_lines(source: NotebookNode) -> set[str]:
     """The lesson's secrets a learner must never be shown: every hidden-test line long enough to be telling
-    and found nowhere in the open part of the lesson, the markers, and the probe's call."""
-    public, hidden = [], {PROBE_CALL, *HIDDEN_MARKERS}
+    and found nowhere in the open part of the lesson, and the probe's call (the markers alone tell nothing)."""
+    public, hidden = [], {PROBE_CALL}
     for cell in source.cells:
         public.append(_stripped_lines(SECRET_BLOCKS.sub("", cell.source)))
         for kind, text in SECRET_BLOCKS.findall(cell.source):
