@@ -125,7 +125,7 @@ def _collect(args: argparse.Namespace) -> int:
 def _autograde(args: argparse.Namespace) -> int:
     from grader.grading.batch import autograde_class, find_submissions
     from grader.grading.classroom import prepare_lessons
-    from grader.safety.sandbox import require_sandbox
+    from grader.safety.sandbox import enforced_bounds, require_sandbox
 
     course, db = _course_and_db(args)
     lessons = resolve_stems(args.lessons) if args.lessons else None
@@ -141,7 +141,7 @@ def _autograde(args: argparse.Namespace) -> int:
         require_sandbox()
     print(f"limits per notebook: {limits.describe()}; "
           + ("no sandbox: student code runs with the grader's rights, and no disk quota" if args.no_sandbox
-             else "sandboxed (bubblewrap)"))
+             else "sandboxed (bubblewrap)") + f"; enforced here: {enforced_bounds(not args.no_sandbox, limits)}")
     print("kernels: " + ("cold, each starts Python and imports torch itself (--no-warm)" if args.no_warm else
                          "warm, forked from each worker's process that has imported torch and the course's helpers"))
     prepare_lessons(course, db, sorted({s.lesson for s in submissions}))

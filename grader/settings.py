@@ -4,6 +4,7 @@ the output cap and the in-kernel probe's print budget."""
 from dataclasses import asdict, dataclass
 
 MIB = 2**20
+GIB = 2**30
 
 
 @dataclass(frozen=True)

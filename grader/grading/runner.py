@@ -30,7 +30,7 @@ from grader.grading.jobs import GradingJob, GradingResult
 from grader.grading.scratch import worker_folder
 from grader.nbgrader_adapter import api_for, load_config
 from grader.notebooks import nbgrader_meta, without_display_data
-from grader.safety.artifacts import read_files
+from grader.safety.artifacts import files_asked, read_files
 from grader.safety.integrity import (
     code_findings,
     leak_findings,
@@ -198,7 +198,7 @@ def run_job(job: GradingJob) -> GradingResult:
     if autograded is not None:
         graded = nbformat.reads(autograded.decode("utf-8"), as_version=4)
         findings += runtime_findings(graded) + leak_findings(graded, job.source, job.seed)
-        observed = read_files(observations(graded))
+        observed = read_files(observations(graded), files_asked(job.source), job.limits, job.sandboxed, cost)
         autograded = nbformat.writes(without_display_data(graded, {PROBE_MIME, OBSERVATION_MIME})).encode("utf-8")
     return GradingResult(job.lesson, job.student, autograded, error, timings, [f.as_dict() for f in findings],
                          observed, cost=cost)

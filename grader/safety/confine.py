@@ -9,6 +9,7 @@ setpriv does. Standard library only: the warm process imports this before any ke
 import ctypes
 import os
 import resource
+import signal
 
 CLONE_FLAGS = {"cgroup": 0x02000000, "ipc": 0x08000000, "uts": 0x04000000, "net": 0x40000000,
                "pid": 0x20000000, "mnt": 0x00020000}  # joined in this order, the mount namespace last
@@ -39,15 +40,29 @@ def apply_limits(limits: dict) -> None:
     os.nice(10)
 
 
-def join_sandbox(sandbox_pid: int) -> None:
-    """Enter the namespaces and the root of the sandbox whose first process is ``sandbox_pid``.
+def _pid_of(pidfd: int) -> int:
+    for line in open(f"/proc/self/fdinfo/{pidfd}").read().splitlines():
+        if line.startswith("Pid:"):
+            return int(line.split()[1])
+    raise ConfinementFailed("the sandbox's pidfd names no process")
 
+
+def join_sandbox(pidfd: int) -> None:
+    """Enter the namespaces and the root of the sandbox whose first process ``pidfd`` refers to.
+
+    The namespaces and root are opened through /proc by the process's number, then the pidfd is asked
+    whether that process still runs: if it does, its number was not reused, so what was opened is its.
     The pid namespace applies to children only: the caller must fork, and the child runs the kernel."""
     libc = _libc()
+    sandbox_pid = _pid_of(pidfd)
     namespaces = {name: os.open(f"/proc/{sandbox_pid}/ns/{name}", os.O_RDONLY) for name in CLONE_FLAGS
                   if os.path.exists(f"/proc/{sandbox_pid}/ns/{name}")}
     root = os.open(f"/proc/{sandbox_pid}/root", os.O_RDONLY | os.O_DIRECTORY)
     try:
+        try:
+            signal.pidfd_send_signal(pidfd, 0)
+        except ProcessLookupError as error:
+            raise ConfinementFailed("the sandbox ended before the kernel could join it") from error
         for name, descriptor in namespaces.items():
             _check(libc.setns(descriptor, CLONE_FLAGS[name]), f"joining the sandbox's {name} namespace")
         os.fchdir(root)

@@ -5,7 +5,13 @@ sandbox the kernel sees, read-only, only the Python installation, the course's `
 the FashionMNIST folder; it may write only to its private scratch folder, a tmpfs at /tmp (with its
 working folder, /sandbox, inside) whose size is the notebook's disk quota, gone with the kernel. It has no
 network (a new network namespace), no view of solutions/, the course folder, the gradebook or other
-students' files, and runs as a user id of its own, so the process limit counts its processes alone.
+students' files, and runs as a user id of its own (grader.safety.uids), so the process limit counts its
+processes alone. bwrap keeps no capability for it (``--cap-drop ALL``) and installs a seccomp filter
+(grader.safety.syscalls) that refuses new namespaces, mounts and the like. Its runtime folder (the
+connection file and the kernel's sockets) is on that same tmpfs: the host's disk holds none of it, and the
+grader reaches the sockets through links into the sandbox (grader.safety.launcher). Its memory, processes
+and share of the CPU are bounded as a whole by a control group where the machine has one
+(grader.safety.cgroups).
 """
 
 import json
@@ -27,8 +33,11 @@ if TYPE_CHECKING:
 KERNEL_NAME = "grader-sandbox"
 SCRATCH_INSIDE = "/sandbox"  # the kernel's folders inside the sandbox (work, home): a link into /tmp
 SANDBOX_IN_TMP = "/tmp/sandbox"
-FIRST_UID = 200_000  # sandbox user ids: FIRST_UID + (worker pid % 100000), owned by no real user
+RUNTIME_INSIDE = "/tmp/runtime"  # the kernel's sockets, on the sandbox's tmpfs (so inside its disk quota)
+CONNECTION_INSIDE = "/connection.json"  # the kernel's connection file, bound read-only, owned by root
+SETPRIV_CAPABILITIES = ("CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP")  # a cold kernel's setpriv drops them at once
 PROBE_SOURCE = Path(__file__).with_name("probe.py")
+PIPE_BYTES = 60_000  # what a pipe surely holds before its reader starts (Linux: 64 KiB)
 SOCKET_PATH_BYTES = 107  # the longest path a Unix socket may have on Linux (sun_path, less its NUL)
 
 
@@ -37,7 +46,6 @@ class KernelSettings:
     """How to start one job's kernel: written by :func:`write_kernel`, read by grader.safety.launcher."""
 
     sandboxed: bool
-    uid: int
     limits: Limits
     scratch: str
     runtime: str
@@ -104,13 +112,15 @@ def _ancestors(paths: list[Path]) -> list[Path]:
     return seen
 
 
-def bwrap_arguments(readable: list[Path], env: dict[str, str], writable: list[Path] = (),
-                    disk_bytes: int = DEFAULT_LIMITS.disk_bytes) -> list[str]:
+def bwrap_arguments(readable: list[Path], env: dict[str, str], disk_bytes: int = DEFAULT_LIMITS.disk_bytes,
+                    connection: Path | None = None, seccomp_fd: int | None = None,
+                    keep_capabilities: tuple[str, ...] = ()) -> list[str]:
     """The bwrap command line (without the program): the file system view, namespaces and environment.
 
-    All the kernel may write (but the runtime folder's sockets) is one tmpfs of ``disk_bytes`` at /tmp,
-    with /sandbox a link to its working folders: a write past the quota fails (ENOSPC) and no byte of
-    it reaches the host's disk."""
+    All the kernel may write is one tmpfs of ``disk_bytes`` at /tmp, with /sandbox a link to its working
+    folders and its runtime folder in it too: a write past the quota fails (ENOSPC) and no byte of it
+    reaches the host's disk. ``connection`` (a host file) is bound read-only at CONNECTION_INSIDE. The
+    sandbox keeps no capability but ``keep_capabilities``; ``seccomp_fd`` holds its seccomp filter."""
     args = ["bwrap", "--ro-bind", "/usr", "/usr"]
     for link in ("bin", "lib", "lib64", "sbin"):
         if Path("/", link).is_symlink():
@@ -121,23 +131,45 @@ def bwrap_arguments(readable: list[Path], env: dict[str, str], writable: list[Pa
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     # /tmp first: the paths bound next may lie under the real /tmp (a clone in /tmp, say) and must stay visible.
     args += ["--perms", "1777", "--size", str(disk_bytes), "--tmpfs", "/tmp",
-             "--perms", "0755", "--dir", SANDBOX_IN_TMP]
+             "--perms", "0755", "--dir", SANDBOX_IN_TMP, "--perms", "1777", "--dir", RUNTIME_INSIDE]
     for sub in ("work", "home"):
         args += ["--perms", "1777", "--dir", f"{SANDBOX_IN_TMP}/{sub}"]
     args += ["--symlink", SANDBOX_IN_TMP, SCRATCH_INSIDE]
-    for folder in _ancestors([Path(p) for p in readable] + [Path(p) for p in writable]):
+    for folder in _ancestors([Path(p) for p in readable]):
         args += ["--perms", "0755", "--dir", str(folder)]
     for path in readable:
         args += ["--ro-bind", str(path), str(path)]
-    for path in writable:
-        args += ["--bind", str(path), str(path)]
+    if connection is not None:
+        args += ["--ro-bind", str(connection), CONNECTION_INSIDE]
     args += ["--proc", "/proc", "--dev", "/dev",
              "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
              "--hostname", "sandbox", "--die-with-parent", "--new-session",
-             "--chdir", f"{SCRATCH_INSIDE}/work", "--clearenv"]
+             "--chdir", f"{SCRATCH_INSIDE}/work", "--clearenv", "--cap-drop", "ALL"]
+    for capability in keep_capabilities:
+        args += ["--cap-add", capability]
+    if seccomp_fd is not None:
+        args += ["--seccomp", str(seccomp_fd)]
     for key, value in env.items():
         args += ["--setenv", key, value]
     return args + ["--"]
+
+
+def start_process(argv: list[str], pass_fds: tuple[int, ...] = (), **options) -> subprocess.Popen:
+    """Start ``argv``; bwrap reads its own options from a pipe (``--args``), so that the sandbox's first
+    process, whose command line anything inside can read in /proc/1/cmdline, shows no host paths."""
+    if argv[0] != "bwrap":
+        return subprocess.Popen(argv, pass_fds=pass_fds, **options)
+    end = argv.index("--")
+    packed = b"".join(os.fsencode(arg) + b"\0" for arg in argv[1:end])
+    if len(packed) > PIPE_BYTES:
+        raise ValueError(f"the sandbox's options take {len(packed)} bytes, more than a pipe holds")
+    read, write = os.pipe()
+    os.write(write, packed)
+    os.close(write)
+    try:
+        return subprocess.Popen(["bwrap", "--args", str(read), *argv[end:]], pass_fds=(read, *pass_fds), **options)
+    finally:
+        os.close(read)
 
 
 def kernel_environment(home: str) -> dict[str, str]:
@@ -157,17 +189,27 @@ def kernel_environment(home: str) -> dict[str, str]:
     return env
 
 
-def sandbox_uid(worker_pid: int | None = None) -> int:
-    """A user id for a worker's kernels (this process's by default): distinct per worker, so limits never collide."""
-    return FIRST_UID + (os.getpid() if worker_pid is None else worker_pid) % 100_000
+def enforced_bounds(sandboxed: bool, limits: Limits = DEFAULT_LIMITS) -> str:
+    """Which bounds hold on this machine beyond the per-process limits, for ``autograde``'s limits line."""
+    from grader.safety import cgroups, syscalls
+
+    memory = limits.memory_bytes + (limits.disk_bytes if sandboxed else 0)
+    parts = [cgroups.describe(memory, limits.processes, " with its /tmp" if sandboxed else ""),
+             "oom_score_adj 1000"]
+    if sandboxed:
+        filtered = syscalls.program() is not None
+        parts += ["no capabilities", syscalls.describe(),
+                  "no nested user namespaces" if filtered else "nested user namespaces NOT blocked"]
+    return ", ".join(parts)
 
 
 def write_kernel(job_dir: Path, limits: Limits, sandboxed: bool, seed: int | None = None,
                  warm: "WarmProcess | None" = None) -> dict[str, Path]:
     """Write the job's kernelspec and launcher settings; return the folders the job uses.
 
-    ``job_dir`` must be invisible to the kernel; the scratch and runtime folders it contains are the
-    only ones the kernel can reach (runtime holds the connection file and the kernel's sockets).
+    ``job_dir`` must be invisible to the kernel. Its runtime folder holds the connection file and, once the
+    kernel runs, links to the kernel's sockets (in the sandbox's own /tmp when sandboxed); scratch is an
+    unsandboxed kernel's folder.
     ``seed`` is the batch's observation seed (helpers.observations), given to the kernel. With ``warm``, the
     kernel is forked from the worker's (running) warm process, whose copy of the probe it then sees.
     """
@@ -191,7 +233,7 @@ def write_kernel(job_dir: Path, limits: Limits, sandboxed: bool, seed: int | Non
     if seed is not None:
         env[SEED_VARIABLE] = str(seed)
     settings = KernelSettings(
-        sandboxed=sandboxed, uid=sandbox_uid(), limits=limits,
+        sandboxed=sandboxed, limits=limits,
         scratch=str(folders["scratch"]), runtime=str(folders["runtime"]),
         readable=[str(p) for p in readonly_paths() + [probe_dir]], env=env,
         probe_dir=str(probe_dir), python=sys.executable, status_file=str(job_dir / "kernel-status.json"),

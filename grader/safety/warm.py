@@ -5,9 +5,11 @@ graded kernel is forked from it, so none pays those imports again.
 ``python -m grader.safety.warm SOCKET PROBE_DIR`` is that process. It never runs student code and never
 reads anything from a kernel: it accepts a request from the job's launcher (grader.safety.launcher) on a
 Unix socket only root can open, forks, and goes back to waiting. The fork (trusted, root):
-1. joins the sandbox bwrap built for this submission (its own mounts, /tmp quota, pid, network, ipc);
-2. forks the kernel, which takes the job's environment, limits and user id, drops every privilege,
-   closes every inherited descriptor, and only then starts ipykernel with the job's connection file;
+1. joins the sandbox bwrap built for this submission (its own mounts, /tmp quota, pid, network, ipc),
+   named by a pidfd the launcher passes over the socket (a pid number could be reused meanwhile);
+2. forks the kernel, which joins the sandbox's control group (grader.safety.cgroups), takes the job's
+   environment, limits and user id, drops every privilege, installs the seccomp filter
+   (grader.safety.syscalls), closes every inherited descriptor, and only then starts ipykernel;
 3. waits for the kernel and writes its exit status and cost (CPU seconds, peak memory, wall time) to the
    launcher, the only thing that leaves it. When the launcher goes away, it kills the kernel.
 Each kernel thus starts from the same clean image: nothing a submission changes in its own memory,
@@ -27,6 +29,10 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
+
+from grader.safety import syscalls
+from grader.safety.cgroups import enter_descriptors
 from grader.safety.confine import ConfinementFailed, apply_limits, drop_privileges, join_sandbox
 
 IMPORTS = ("numpy", "torch", "torch.nn", "torch.utils.data", "torchvision", "torchvision.transforms",
@@ -38,7 +44,9 @@ IMPORTS = ("numpy", "torch", "torch.nn", "torch.utils.data", "torchvision", "tor
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # what ipykernel would choose, before matplotlib loads
 READY_SECONDS = 180  # how long a worker waits for its warm process's imports (a loaded machine: ~15 s)
 PARENT_POLL_SECONDS = 1.0
+REQUEST_BYTES = 65536
 _IMAGE_EXTRA_BYTES = 0  # set by _prepare: address space the warm image maps beyond a cold kernel's
+_SECCOMP: bytes | None = None  # set by _prepare: the filter each sandboxed kernel installs
 
 
 class WarmUnavailable(RuntimeError):
@@ -52,7 +60,8 @@ def _prepare(probe_dir: str) -> None:
 
     The probe's modules come first, as in a cold kernel; what the rest maps (torchvision alone: 300 MiB)
     is added to each kernel's address-space limit, so that student code has the headroom it has cold."""
-    global _IMAGE_EXTRA_BYTES
+    global _IMAGE_EXTRA_BYTES, _SECCOMP
+    _SECCOMP = syscalls.program()
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     sys.path.insert(0, probe_dir)
     import grader_probe
@@ -89,28 +98,44 @@ def serve(socket_path: str, probe_dir: str) -> None:
         except TimeoutError:
             continue
         with connection:
-            request = connection.makefile("r").readline()
+            request, descriptors = _read_request(connection)
             if request.strip() == "ping":
                 connection.sendall(b"ready\n")
-                continue
-            if os.fork() == 0:
+            elif os.fork() == 0:
                 listener.close()
-                _run_kernel(connection, json.loads(request))  # never returns
+                _run_kernel(connection, json.loads(request), descriptors)  # never returns
+            for descriptor in descriptors:
+                os.close(descriptor)
 
 
-def _run_kernel(connection: socket.socket, request: dict) -> None:
+def _read_request(connection: socket.socket) -> tuple[str, list[int]]:
+    """One request line, and the descriptors sent with it (the sandbox's pidfd)."""
+    data, descriptors = b"", []
+    while not data.endswith(b"\n") and len(data) < REQUEST_BYTES:
+        chunk, received, _, _ = socket.recv_fds(connection, REQUEST_BYTES, 1)
+        descriptors += received
+        if not chunk:
+            break
+        data += chunk
+    return data.decode(errors="replace"), descriptors
+
+
+def _run_kernel(connection: socket.socket, request: dict, descriptors: list[int]) -> None:
     """In the fork: join the sandbox, fork the kernel, report how it ended; then exit."""
     code = 1
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         settings = json.loads(Path(request["settings"]).read_text())
         log = os.open(Path(settings["status_file"]).with_name("kernel.log"), os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        group = [os.open(path, os.O_WRONLY) for path in request["cgroup"]]  # before /sys is out of sight
         if settings["sandboxed"]:
-            join_sandbox(request["sandbox_pid"])
+            if len(descriptors) != 1:
+                raise ConfinementFailed("the launcher sent no pidfd of the sandbox to join")
+            join_sandbox(descriptors[0])
         started = time.monotonic()
         kernel = os.fork()
         if kernel == 0:
-            _become_kernel(settings, request["connection_file"], log)
+            _become_kernel(settings, request, log, group)
         os.close(log)
         status = _watch(kernel, connection)
         status["wall_seconds"] = round(time.monotonic() - started, 2)
@@ -159,11 +184,12 @@ def end_status(wait_status: int, usage: resource.struct_rusage) -> dict:
             "peak_memory_mib": round(usage.ru_maxrss / 1024, 1)}
 
 
-def _become_kernel(settings: dict, connection_file: str, log: int) -> None:
-    """In the kernel's process: the job's session, descriptors, environment, folder, limits and user; then
-    ipykernel. Exits the process whatever happens."""
+def _become_kernel(settings: dict, request: dict, log: int, group: list[int]) -> None:
+    """In the kernel's process: the sandbox's group, the job's session, descriptors, environment, folder,
+    limits and user, the seccomp filter; then ipykernel. Exits the process whatever happens."""
     code = 1
     try:
+        enter_descriptors(group)
         os.dup2(log, 1)
         os.dup2(log, 2)
         os.setsid()
@@ -175,8 +201,10 @@ def _become_kernel(settings: dict, connection_file: str, log: int) -> None:
         limits = settings["limits"]
         apply_limits({**limits, "memory_bytes": limits["memory_bytes"] + _IMAGE_EXTRA_BYTES})
         if settings["sandboxed"]:
-            drop_privileges(settings["uid"])
-        sys.argv = [sys.argv[0], "-f", connection_file]
+            drop_privileges(request["uid"])
+            if _SECCOMP is not None:
+                syscalls.install(_SECCOMP)
+        sys.argv = [sys.argv[0], "-f", request["connection_file"]]
         import grader_probe
 
         grader_probe.launch(limits["output_bytes"])
@@ -195,17 +223,18 @@ def _become_kernel(settings: dict, connection_file: str, log: int) -> None:
 
 # --- the launcher's side --------------------------------------------------------------------------------
 
-def request_kernel(socket_path: str, settings_file: str, connection_file: str,
-                   sandbox_pid: int | None) -> socket.socket:
-    """Ask the warm process for a kernel; the returned connection delivers its end status (see :func:`read_status`)."""
+def request_kernel(socket_path: str, request: dict, sandbox_pidfd: int | None) -> socket.socket:
+    """Ask the warm process for a kernel (``request``: the settings file, the kernel's connection file as it
+    sees it, its uid, its group's ``cgroup.procs`` files), sending the pidfd of the sandbox it must join; the
+    returned connection delivers its end status (see :func:`read_status`)."""
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.connect(socket_path)
     except OSError as error:
         connection.close()
         raise WarmUnavailable(f"the warm kernel process does not answer at {socket_path}: {error}") from error
-    request = {"settings": settings_file, "connection_file": connection_file, "sandbox_pid": sandbox_pid}
-    connection.sendall(json.dumps(request).encode() + b"\n")
+    line = json.dumps(request).encode() + b"\n"
+    socket.send_fds(connection, [line], [sandbox_pidfd] if sandbox_pidfd is not None else [])
     return connection
 
 
@@ -242,6 +271,7 @@ class WarmProcess:
         return self.socket
 
     def _start(self) -> None:
+        stop_orphaned_warm_processes()
         Path(self.socket).unlink(missing_ok=True)
         log = open(self.folder / "warm.log", "ab")
         self.process = subprocess.Popen([sys.executable, "-m", "grader.safety.warm", self.socket, str(self.probe_dir)],
@@ -275,6 +305,23 @@ class WarmProcess:
             self.process.kill()
             self.process.wait()
         self.process = None
+
+
+def stop_orphaned_warm_processes() -> None:
+    """Kill the warm processes (and their forks) of grading workers that no longer run: a run killed
+    before it could stop them leaves none once the next one starts. A warm process's socket lies in its
+    worker's folder, named after the worker's pid (grader.grading.scratch)."""
+    for process in psutil.process_iter(["pid", "cmdline"]):
+        command = process.info["cmdline"] or []
+        if command[1:3] != ["-m", "grader.safety.warm"] or len(command) < 4:
+            continue
+        folder = Path(command[3]).parent.parent.name  # grader-worker-<pid>-...
+        owner = folder.split("-")[2] if folder.count("-") >= 2 else ""
+        if owner.isdigit() and not psutil.pid_exists(int(owner)):
+            try:
+                os.killpg(process.info["pid"], signal.SIGKILL)  # its session: the warm process and its forks
+            except OSError:
+                pass
 
 
 if __name__ == "__main__":
