@@ -62,8 +62,13 @@ def pages(tmp_path_factory):
     prepare_lessons(course, db_url, [LESSON])
     for student, autograded in STUDENTS.items():
         record(course, db_url, GradingResult(LESSON, student, autograded(), None), f"{student}-digest")
+    seen_when_graded = {"severity": "tampering", "kind": "hidden tests shown", "where": "describe",
+                        "message": "the outputs of describe show the grading run's seed"}
+    shown = GradingResult(LESSON, "seed_shown", STUDENTS["honest"](), None, integrity=[seen_when_graded])
+    record(course, db_url, shown, "seed-digest")
     generate_feedback(course, db_url)
-    return course, db_url, {student: layout.feedback_page(course, LESSON, student).read_text() for student in STUDENTS}
+    return course, db_url, {student: layout.feedback_page(course, LESSON, student).read_text()
+                            for student in [*STUDENTS, "seed_shown"]}
 
 
 def test_an_honest_page_is_released_with_what_the_tests_printed(pages):
@@ -82,6 +87,11 @@ def test_a_page_showing_hidden_test_lines_is_withheld_and_the_notebook_flagged(p
         grades = gradebook.find_submission_notebook(LESSON, LESSON, "caller_source").grades
         assert all(grade.needs_manual_grade for grade in grades), "flagged for the instructor's review"
     assert not (course / "feedback-staging").exists(), "no unscanned page is left behind"
+
+
+def test_a_notebook_that_showed_secrets_when_graded_gets_no_page_of_its_outputs(pages):
+    text = pages[2]["seed_shown"]
+    assert "withheld" in text and "Exercise 2.1 passed." not in text
 
 
 def test_the_students_html_and_javascript_never_run_on_the_page(pages):
