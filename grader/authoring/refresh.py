@@ -3,7 +3,9 @@
 solutions/ are committed executed (their outputs are what nbval compares). After editing a lesson, run
 ``python -m grader refresh NN``: the notebook runs in learner mode (NBGRADER_EXECUTION unset, the
 inline plotting backend) in a scratch folder, so the files it saves do not land in the repository.
-Widget state is not stored: a reopened lesson would show "model not found" for every widget.
+Widget state is not stored: a reopened lesson would show "model not found" for every widget. Consecutive
+stream outputs are stored as one, with each carriage-returned line as a front-end shows it: a progress bar
+redraws its line hundreds of times, and each redraw would otherwise be stored.
 
 Executing a lesson takes minutes, and the file may be edited meanwhile. The new outputs are therefore
 merged into the file as it is when the run ends: a cell gets them only if its source is still the one
@@ -16,6 +18,7 @@ from pathlib import Path
 from unittest import mock
 
 from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from nbformat import NotebookNode
 
 from grader.files import write_notebook_atomically
@@ -35,6 +38,7 @@ def refresh(stem: str, timeout: int = 1800) -> Path:
             os.environ.pop(key, None)
         NotebookClient(executed, timeout=timeout, kernel_name="python3", allow_errors=False,
                        store_widget_state=False, resources={"metadata": {"path": scratch}}).execute()
+    CoalesceStreamsPreprocessor().preprocess(executed, {})
     current = read(path)
     stale = merge_outputs(executed, current)
     if stale:
