@@ -56,3 +56,20 @@ def test_progress_is_text_not_a_widget(monkeypatch):
     bar = progress(range(3), "epoch 1")
     assert not hasattr(bar, "container"), "a notebook widget bar: its output dies with the kernel"
     list(bar)
+
+
+def test_a_bars_redraws_are_stored_as_the_line_a_front_end_shows(monkeypatch, capsys):
+    """grader refresh coalesces a cell's stream outputs: a bar's many redraws (one stream message per flush)
+    become the cell's own lines, not hundreds of stored outputs."""
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    for _ in progress(range(3), "epoch 1"):
+        print("", end="", flush=True)
+    print("Epoch 1: done")
+    written = capsys.readouterr().out
+    pieces = [written[i:i + 7] for i in range(0, len(written), 7)]  # as a kernel might flush it
+    cell = new_code_cell("...", outputs=[new_output("stream", name="stdout", text=piece) for piece in pieces])
+    notebook, _ = CoalesceStreamsPreprocessor().preprocess(new_notebook(cells=[cell]), {})
+    assert [output.text for output in notebook.cells[0].outputs] == ["Epoch 1: done\n"]
