@@ -85,3 +85,33 @@ def test_updating_a_shown_display_counts_once_per_output_it_rewrites_and_never_w
     assert all(out.data["text/plain"] == "changed" for out in outs), "8 copies of a quarter of the cap: refused"
     execute._update_display_id("same", _update({MIME: {"name": "x", "value": 1}}))
     assert all(MIME not in out.data for out in outs)
+
+
+class _Channel:
+    """An IOPub channel whose first message cannot be parsed (as a 5000-digit integer would be)."""
+
+    def __init__(self, messages):
+        self.messages = messages
+
+    async def get_msg(self, timeout=None):
+        message = self.messages.pop(0)
+        if isinstance(message, Exception):
+            raise message
+        return message
+
+
+def test_a_message_the_grader_cannot_parse_is_dropped_with_a_notice_and_the_cell_goes_on(execute):
+    import asyncio
+
+    from helpers.observations import MIME as OBSERVATION
+
+    unparseable = ValueError("Exceeds the limit (4300 digits) for integer string conversion")
+    report = _message("display_data", {"data": {OBSERVATION: {"name": "x", "value": 1}}, "metadata": {}})
+    idle = _message("status", {"execution_state": "idle"})
+    execute.kc = type("Client", (), {"iopub_channel": _Channel([unparseable, unparseable, report, idle])})()
+    execute.record_timing = False
+    execute.nb = v4.new_notebook(cells=[v4.new_code_cell("")])
+    cell = execute.nb.cells[0]
+    asyncio.run(execute._async_poll_output_msg("cell", cell, 0))
+    assert [out.output_type for out in cell.outputs] == ["stream", "display_data"]
+    assert "a message from the kernel could not be read and was dropped (Exceeds the limit" in cell.outputs[0].text

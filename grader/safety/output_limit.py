@@ -6,13 +6,16 @@ dropped, and one notice says so. Errors are always kept (a test cell fails by it
 streams: an error's message and traceback are kept up to ``ERROR_TEXT_BYTES`` (``SMALL_ERROR_BYTES`` once
 the cap is reached), with a notice of what was cut. The hidden reports the grader reads (the probe's, and
 the observations of helpers.observations) are kept past that cap, within a budget of their own; an
-observation report over its size bound is replaced by a stand-in the grader refuses. It also notes when
+observation report over its size bound is replaced by a stand-in the grader refuses, and a message the
+grader cannot parse is dropped with a notice. It also notes when
 the kernel was ready and when the set-up cell and the last cell were done (``STAMPS``), for the cost report.
 """
 
 import json
 import time
 
+from nbclient.exceptions import CellExecutionComplete
+from nbclient.util import ensure_async
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
@@ -31,6 +34,8 @@ STAMPS: dict[str, float] = {}  # of this process's last notebook: perf_counter()
 # ready", "set-up done", "cells done" (a worker grades one notebook at a time)
 NOTICE = "[grader] output limit reached: {limit} bytes; later output of this notebook was dropped\n"
 CUT = "\n[grader] {dropped} more characters of this error were dropped (output limit)"
+UNREADABLE = ("[grader] a message from the kernel could not be read and was dropped ({error}); "
+              "what this cell showed after it may be incomplete\n")
 
 
 def _cut_text(text: str, keep: int) -> tuple[str, int]:
@@ -106,6 +111,26 @@ class LimitedOutputExecute(Execute):
                                              text=NOTICE.format(limit=self.max_output_bytes)))
                 return None
         return super().output(outs, msg, display_id, cell_index)
+
+    async def _async_poll_output_msg(self, parent_msg_id: str, cell: NotebookNode, cell_index: int) -> None:
+        # nbclient's loop (0.11), except that a message the grader cannot parse (Python refuses an integer of
+        # more than 4300 digits, which a kernel can send once it lifts its own limit) is dropped, with one
+        # notice in the cell, instead of ending the notebook's grading with a misleading reason.
+        noticed = False
+        while True:
+            try:
+                msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=None))
+            except ValueError as error:
+                if not noticed:
+                    noticed = True
+                    cell.outputs.append(NotebookNode(output_type="stream", name="stderr",
+                                                     text=UNREADABLE.format(error=str(error)[:120])))
+                continue
+            if msg["parent_header"].get("msg_id") == parent_msg_id:
+                try:
+                    self.process_message(msg, cell, cell_index)
+                except CellExecutionComplete:
+                    return
 
     def _update_display_id(self, display_id: str, msg: dict) -> None:
         # An update rewrites every earlier output shown with its display id: it counts once per output it
