@@ -19,6 +19,7 @@ from grader.safety.integrity import (
     MAX_PROBLEM_CHARS,
     TAMPERING,
     code_findings,
+    probe_report_problem,
     runtime_findings,
 )
 
@@ -91,6 +92,13 @@ def test_a_swapped_code_or_default_is_found_though_the_function_is_the_same_obje
     assert kernel_probe.problems_in({}) == ["the __code__ of fake_checks.check was swapped"]
     checks.check.__code__, checks.check.__defaults__ = kernel_probe._CODE[id(original)][2][0], (2,)
     assert kernel_probe.problems_in({}) == ["the __defaults__ of fake_checks.check was swapped"]
+
+
+def test_the_probes_own_report_stays_within_what_the_grader_reads():
+    found = [f"{'x' * 1000} is an object that claims to equal anything"] + [f"p{i}" for i in range(300)]
+    report = {"problems": kernel_probe._bounded(found)}
+    assert probe_report_problem(report) is None
+    assert report["problems"][-1] == "and 252 more problems"
 
 
 def test_the_probe_watches_the_observation_helpers_without_claiming_their_names():

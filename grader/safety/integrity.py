@@ -29,6 +29,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from grader.notebooks import SECRET_BLOCKS, is_graded_test, nbgrader_meta
+from grader.safety.probe import MAX_PROBLEM_CHARS, MAX_PROBLEMS
 from grader.safety.probe import MIME as PROBE_MIME
 
 TAMPERING, SUSPICIOUS, REPAIRED = "tampering", "suspicious", "repaired"
@@ -54,7 +55,6 @@ PROBE_NAMES = {"verify", "problems_in", "_REMEMBERED", "_CODE", "_MODULES", "_HE
 # probe's own (grader.safety.probe): only a forgery of the probe assigns them
 MAX_PROBE_REPORTS = 8  # per test cell: the probe sends two (at the start and the end of the test)
 MAX_PROBE_REPORT_CHARS = 64 * 1024  # a report as JSON text; the probe's own are far smaller
-MAX_PROBLEMS, MAX_PROBLEM_CHARS = 50, 400  # per report; a real problem is one short sentence
 EVIDENCE_CHARS = 300  # how much of a malformed report the finding quotes
 SHORTEST_HIDDEN_LINE = 20  # characters: shorter hidden-test lines are ordinary code (as grader.authoring.bundle)
 GRADER_MIME_PREFIX = "application/vnd.grader."  # the probe's and the observations' reports: never shown

@@ -31,6 +31,7 @@ BUILTINS = ("isinstance", "issubclass", "type", "len", "abs", "all", "any", "rou
             "tuple", "dict", "set", "id", "callable", "iter", "next", "__import__", "globals", "object", "super",
             "AssertionError", "Exception")
 MODULE_NAMES = {"torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional", "np": "numpy"}
+MAX_PROBLEMS, MAX_PROBLEM_CHARS = 50, 400  # a report's bounds: the grader takes a report past them for a forgery
 
 
 class IntegrityError(AssertionError):
@@ -164,10 +165,19 @@ def problems_in(namespace: dict) -> list[str]:
     return found
 
 
+def _bounded(found: list[str]) -> list[str]:
+    """The problems as the report carries them: each cut to MAX_PROBLEM_CHARS, at most MAX_PROBLEMS of them."""
+    cut = [problem if len(problem) <= MAX_PROBLEM_CHARS else problem[:MAX_PROBLEM_CHARS - 3] + "..."
+           for problem in found]
+    if len(cut) > MAX_PROBLEMS:
+        cut = cut[:MAX_PROBLEMS - 1] + [f"and {len(cut) - MAX_PROBLEMS + 1} more problems"]
+    return cut
+
+
 def verify(namespace: dict) -> None:
     """Report to the grader, and fail the test cell if student code tampered with anything."""
     found = problems_in(namespace)
-    _TOOLS["display"]({MIME: {"problems": found}}, raw=True)
+    _TOOLS["display"]({MIME: {"problems": _bounded(found)}}, raw=True)
     if found:
         raise IntegrityError("integrity check failed: " + "; ".join(found) + ". Tests cannot be passed this "
                              "way; the submission is flagged for the instructor.")
