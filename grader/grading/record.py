@@ -51,10 +51,11 @@ def is_recorded(course_root: Path, db_url: str, lesson: str, student: str, diges
 
 
 def _auto_score(cell: NotebookNode | None, rejected: bool) -> float | None:
-    """The test's score: nbgrader's verdict on the cell, 0 when the comparison rejected it or the cell is missing."""
+    """The test's score: nbgrader's verdict on the cell (None for a task, graded by hand), 0 when the comparison
+    rejected it or the cell is missing."""
     if cell is None or rejected:
         return 0
-    return nbgrader_utils.determine_grade(cell)[0]
+    return nbgrader_utils.determine_grade(cell)[0] if nbgrader_utils.is_grade(cell) else None
 
 
 def _store_scores(gradebook: Gradebook, result: GradingResult, notebook: NotebookNode | None) -> None:
