@@ -22,7 +22,9 @@ import sys
 import zipfile
 
 TIB = 2**40
-FILE_BYTES = 2**16  # the largest file it may write: torch's import probes the temp folder with a small one
+FILE_BYTES = 256 * 2**20  # the largest file it may write: its answer on stdout is one (the grader's temporary file,
+# bounded there by grader.safety.artifacts.OUTPUT_BYTES: a trained network's weights take about 14 MB); any other
+# file lands on its /tmp, a tmpfs of 1 MiB
 
 
 def limit(limits: dict) -> None:
