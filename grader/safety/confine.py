@@ -42,9 +42,9 @@ def apply_limits(limits: dict) -> None:
 
 def _pid_of(pidfd: int) -> int:
     for line in open(f"/proc/self/fdinfo/{pidfd}").read().splitlines():
-        if line.startswith("Pid:"):
+        if line.startswith("Pid:") and int(line.split()[1]) > 0:
             return int(line.split()[1])
-    raise ConfinementFailed("the sandbox's pidfd names no process")
+    raise ConfinementFailed("the sandbox ended before the kernel could join it (its pidfd names no process)")
 
 
 def join_sandbox(pidfd: int) -> None:
@@ -55,9 +55,12 @@ def join_sandbox(pidfd: int) -> None:
     The pid namespace applies to children only: the caller must fork, and the child runs the kernel."""
     libc = _libc()
     sandbox_pid = _pid_of(pidfd)
-    namespaces = {name: os.open(f"/proc/{sandbox_pid}/ns/{name}", os.O_RDONLY) for name in CLONE_FLAGS
-                  if os.path.exists(f"/proc/{sandbox_pid}/ns/{name}")}
-    root = os.open(f"/proc/{sandbox_pid}/root", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        namespaces = {name: os.open(f"/proc/{sandbox_pid}/ns/{name}", os.O_RDONLY) for name in CLONE_FLAGS
+                      if os.path.exists(f"/proc/{sandbox_pid}/ns/{name}")}
+        root = os.open(f"/proc/{sandbox_pid}/root", os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError as error:
+        raise ConfinementFailed("the sandbox ended before the kernel could join it") from error
     try:
         try:
             signal.pidfd_send_signal(pidfd, 0)

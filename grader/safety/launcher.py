@@ -391,7 +391,8 @@ def launch(settings: KernelSettings, settings_file: Path, connection_file: Path,
         if user is not None:
             user.release()
     status["cpu_seconds"] = round(max(status.get("cpu_seconds", 0.0), usage["cpu_seconds"]), 2)
-    status["peak_memory_mib"] = round(max(status.get("peak_memory_mib", 0.0), usage["peak_bytes"] / MIB), 1)
+    if group.bounds("memory"):  # what the sandbox held in all (the kernel's RSS counts the warm image's pages too)
+        status["peak_memory_mib"] = round(usage["peak_bytes"] / MIB, 1)
     status.update(path=kernel.path, stopped_by=limit or ("memory" if usage["oom_kills"] else None), fallback=fallback,
                   explanation=status.pop("failure", None) or _describe_end(
                       status["returncode"], limit, bool(stopped), settings.limits, usage, settings.sandboxed))
