@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grader.grading import scratch
 from grader.grading.jobs import GradingJob
 from grader.grading.runner import run_job, stop_warm_processes
 from grader.grading.scratch import remove_worker_folder, worker_folder
@@ -238,3 +240,19 @@ def test_warm_processes_of_a_killed_run_are_stopped_when_the_next_run_starts(tmp
         if orphan.poll() is None:
             orphan.kill()
             orphan.wait()
+
+
+def test_a_killed_runs_dask_and_worker_folders_are_removed_when_the_next_run_starts():
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    temp = Path(tempfile.gettempdir())
+    left = [temp / f"{prefix}{dead.pid}-left" for prefix in (scratch.DASK_PREFIX, scratch.PREFIX)]
+    for folder in left:
+        (folder / "inside").mkdir(parents=True)
+    mine = Path(tempfile.mkdtemp(prefix=f"{scratch.DASK_PREFIX}{os.getpid()}-"))
+    try:
+        scratch.remove_orphans()
+        assert not any(folder.exists() for folder in left), left
+        assert mine.exists(), "a running process's folder was removed"
+    finally:
+        mine.rmdir()

@@ -23,7 +23,7 @@ from grader.grading import differential, layout
 from grader.grading.jobs import GradingJob, GradingResult
 from grader.grading.record import is_recorded, read_marker, record
 from grader.grading.runner import run_job, stop_warm_processes
-from grader.grading.scratch import remove_worker_folder
+from grader.grading.scratch import DASK_PREFIX, remove_orphans, remove_worker_folder
 from grader.paths import SOLUTIONS
 from grader.safety.sandbox import require_sandbox
 from grader.settings import DEFAULT_LIMITS, Limits
@@ -102,7 +102,8 @@ def _client(scheduler: str | None, workers: int | None):
         with Client(scheduler, timeout="20s") as client:
             yield client
         return
-    with tempfile.TemporaryDirectory(prefix="grader-dask-") as scratch, Client(
+    remove_orphans()  # a killed run's Dask and worker folders
+    with tempfile.TemporaryDirectory(prefix=f"{DASK_PREFIX}{os.getpid()}-") as scratch, Client(
             n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None,
             silence_logs=logging.ERROR, local_directory=scratch) as client:
         yield client

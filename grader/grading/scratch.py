@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 PREFIX = "grader-worker-"
+DASK_PREFIX = "grader-dask-"  # a batch's Dask scratch folder (grader.grading.batch), named after its process too
 _folder: Path | None = None
 
 
@@ -25,19 +26,21 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _remove_orphans() -> None:
-    """Remove the folders of grading processes that no longer run (killed before they could clean up)."""
-    for folder in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
-        pid = folder.name[len(PREFIX):].split("-")[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
+def remove_orphans() -> None:
+    """Remove the folders of grading processes that no longer run (killed before they could clean up):
+    workers' folders and batches' Dask folders."""
+    for prefix in (PREFIX, DASK_PREFIX):
+        for folder in Path(tempfile.gettempdir()).glob(prefix + "*"):
+            pid = folder.name[len(prefix):].split("-")[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def worker_folder() -> Path:
     """This process's folder, made (and registered for removal at exit) on first use."""
     global _folder
     if _folder is None or not _folder.exists():
-        _remove_orphans()
+        remove_orphans()
         _folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
         atexit.register(remove_worker_folder)
     return _folder
