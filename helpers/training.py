@@ -166,9 +166,10 @@ def mark_unfinished(namespace: dict, source: str, exercise: str) -> None:
 
 def _after_cell(result) -> None:
     error = getattr(result, "error_in_exec", None)
-    if isinstance(error, NotAttempted):
+    source = getattr(getattr(result, "info", None), "raw_cell", None)
+    if isinstance(error, NotAttempted) and isinstance(source, str):
         from IPython import get_ipython
-        mark_unfinished(get_ipython().user_ns, result.info.raw_cell, error.exercise)
+        mark_unfinished(get_ipython().user_ns, source, error.exercise)
 
 
 def one_line_stops() -> None:
