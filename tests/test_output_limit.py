@@ -114,4 +114,5 @@ def test_a_message_the_grader_cannot_parse_is_dropped_with_a_notice_and_the_cell
     cell = execute.nb.cells[0]
     asyncio.run(execute._async_poll_output_msg("cell", cell, 0))
     assert [out.output_type for out in cell.outputs] == ["stream", "display_data"]
+    assert cell.outputs[0].name == "stdout", "nbgrader scores a test cell that wrote to stderr 0"
     assert "a message from the kernel could not be read and was dropped (Exceeds the limit" in cell.outputs[0].text

