@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -27,7 +28,7 @@ import nbformat
 from grader.notebooks import is_graded_test, nbgrader_meta
 from grader.safety import syscalls
 from grader.safety.cgroups import SandboxGroup
-from grader.safety.sandbox import SETPRIV_CAPABILITIES, bwrap_arguments, readonly_paths, start_process
+from grader.safety.sandbox import SETPRIV_CAPABILITIES, bwrap_arguments, readonly_paths, sandbox_problem, start_process
 from grader.safety.uids import allocate
 from grader.settings import DEFAULT_LIMITS, MIB, Limits
 
@@ -65,12 +66,13 @@ def _file_reports(observed: dict[str, dict[str, dict]]) -> list[tuple[str, str, 
 
 
 def read_files(observed: dict[str, dict[str, dict]], asked: dict[str, set[str]] | None = None,
-               limits: Limits = DEFAULT_LIMITS, sandboxed: bool = True, used: dict | None = None) -> dict:
+               limits: Limits = DEFAULT_LIMITS, sandboxed: bool | None = None, used: dict | None = None) -> dict:
     """``observed`` (grade_id -> name -> report) with each asked-for file's bytes replaced by what the file
     holds (every file when ``asked`` is None), and every other file report by a refusal; adds the loader's
     cost to ``used`` (the kernel's cost: cpu_seconds, peak_memory_mib, wall_seconds), whose CPU and wall
-    time it subtracts from the notebook's limits."""
+    time it subtracts from the notebook's limits. ``sandboxed`` None: in the sandbox wherever it can run."""
     used = {} if used is None else used
+    sandboxed = _sandbox_runs() if sandboxed is None else sandboxed
     reports = _file_reports(observed)
     wanted = [report for grade_id, name, report in reports if asked is None or name in asked.get(grade_id, ())]
     for _, _, report in reports:
@@ -85,6 +87,11 @@ def read_files(observed: dict[str, dict[str, dict]], asked: dict[str, set[str]] 
     used["wall_seconds"] = round(used.get("wall_seconds", 0.0) + cost["wall_seconds"], 2)
     used["peak_memory_mib"] = max(used.get("peak_memory_mib", 0.0), cost["peak_memory_mib"])
     return observed
+
+
+@cache
+def _sandbox_runs() -> bool:
+    return sandbox_problem() is None
 
 
 def _budget(limits: Limits, used: dict) -> dict:
