@@ -371,10 +371,11 @@ def launch(settings: KernelSettings, settings_file: Path, connection_file: Path,
     user = allocate() if settings.sandboxed else None
     kernel, stopped = None, []
 
-    def stop(*_):
+    def stop(*_):  # nbgrader shuts the kernel down: it gives the launcher seconds, then SIGKILL
         stopped.append(True)
         if kernel is not None:
             kernel.kill()
+        group.kill()
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, stop)
@@ -384,19 +385,19 @@ def launch(settings: KernelSettings, settings_file: Path, connection_file: Path,
             _link_sockets(connection_file, kernel.sandbox_pid())
         status, limit = _wait(kernel, settings, group)
         usage = group.usage()
+        status["cpu_seconds"] = round(max(status.get("cpu_seconds", 0.0), usage["cpu_seconds"]), 2)
+        if group.bounds("memory"):  # what the sandbox held in all (the kernel's RSS counts the warm image's too)
+            status["peak_memory_mib"] = round(usage["peak_bytes"] / MIB, 1)
+        status.update(path=kernel.path, stopped_by=limit or ("memory" if usage["oom_kills"] else None),
+                      fallback=fallback, explanation=status.pop("failure", None) or _describe_end(
+                          status["returncode"], limit, bool(stopped), settings.limits, usage, settings.sandboxed))
+        Path(settings.status_file).write_text(json.dumps(status))  # before the clean-up, which a SIGKILL may cut
     finally:
         if kernel is not None:
             kernel.close()
-        group.remove()
+        group.remove()  # a group left by a killed launcher is removed by the next one (it is named after its pid)
         if user is not None:
             user.release()
-    status["cpu_seconds"] = round(max(status.get("cpu_seconds", 0.0), usage["cpu_seconds"]), 2)
-    if group.bounds("memory"):  # what the sandbox held in all (the kernel's RSS counts the warm image's pages too)
-        status["peak_memory_mib"] = round(usage["peak_bytes"] / MIB, 1)
-    status.update(path=kernel.path, stopped_by=limit or ("memory" if usage["oom_kills"] else None), fallback=fallback,
-                  explanation=status.pop("failure", None) or _describe_end(
-                      status["returncode"], limit, bool(stopped), settings.limits, usage, settings.sandboxed))
-    Path(settings.status_file).write_text(json.dumps(status))
     return 0
 
 
