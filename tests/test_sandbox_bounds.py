@@ -258,3 +258,21 @@ def test_a_killed_runs_dask_and_worker_folders_are_removed_when_the_next_run_sta
         assert mine.exists(), "a running process's folder was removed"
     finally:
         mine.rmdir()
+
+
+@pytest.mark.parametrize("found, expected", [
+    ((cgroups.Hierarchy(2, Path("/x"), frozenset({"memory", "pids", "cpu"})),),
+     "cgroup v2 per sandbox (7 GiB of memory with its /tmp, 36 tasks, a lower CPU weight)"),
+    ((cgroups.Hierarchy(2, Path("/u"), frozenset()), cgroups.Hierarchy(1, Path("/m"), frozenset({"memory"})),
+      cgroups.Hierarchy(1, Path("/p"), frozenset({"pids"}))),
+     "cgroup v1 per sandbox (7 GiB of memory with its /tmp, 36 tasks)"),
+    ((cgroups.Hierarchy(2, Path("/u"), frozenset()),), "no cgroup (memory and processes bounded per process only)"),
+])
+def test_the_limits_line_says_which_bounds_hold_on_this_machine(monkeypatch, found, expected):
+    from grader.safety import sandbox, syscalls
+
+    monkeypatch.setattr(cgroups, "hierarchies", lambda: found)
+    assert sandbox.enforced_bounds(True).startswith(expected), sandbox.enforced_bounds(True)
+    monkeypatch.setattr(syscalls, "program", lambda: None)
+    assert sandbox.enforced_bounds(True).endswith("no seccomp filter (libseccomp missing), nested user namespaces "
+                                                  "NOT blocked")
