@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,11 +38,19 @@ class Lab:
         self.url, self.token, self.root, self.log = url, token, root, log
 
     def api(self, path: str, method: str = "GET"):
+        """The REST API's answer; a GET that meets a server error is asked again twice (a busy server can fail
+        to list kernels while one starts; such an error still shows in the log the menus test reads)."""
         request = urllib.request.Request(f"{self.url}{path}", method=method,
                                          headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            body = response.read()
-        return json.loads(body) if body else None
+        for attempt in range(3):
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    body = response.read()
+                return json.loads(body) if body else None
+            except urllib.error.HTTPError as error:
+                if method != "GET" or error.code < 500 or attempt == 2:
+                    raise
+                time.sleep(1)
 
     def kernels_idle(self) -> bool:
         kernels = self.api("/api/kernels") or []
