@@ -369,29 +369,37 @@ def launch(settings: KernelSettings, settings_file: Path, connection_file: Path,
     group = SandboxGroup(connection_file.parent.parent.name, sandbox_memory_bytes(settings.limits, settings.sandboxed),
                          settings.limits.processes)
     user = allocate() if settings.sandboxed else None
-    kernel, stopped = None, []
+    kernel, stopped, started = None, [], time.monotonic()
+
+    def record(status: dict, limit: str | None, fallback: str | None) -> None:
+        usage = group.usage()
+        status["cpu_seconds"] = round(max(status.get("cpu_seconds", 0.0), usage["cpu_seconds"]), 2)
+        if group.bounds("memory"):  # what the sandbox held in all (the kernel's RSS counts the warm image's too)
+            status["peak_memory_mib"] = round(usage["peak_bytes"] / MIB, 1)
+        status.update(path=kernel.path if kernel else None, fallback=fallback,
+                      stopped_by=limit or ("memory" if usage["oom_kills"] else None),
+                      explanation=status.pop("failure", None) or _describe_end(
+                          status["returncode"], limit, bool(stopped), settings.limits, usage, settings.sandboxed))
+        Path(settings.status_file).write_text(json.dumps(status))
 
     def stop(*_):  # nbgrader shuts the kernel down: it gives the launcher seconds, then SIGKILL
         stopped.append(True)
         if kernel is not None:
             kernel.kill()
         group.kill()
+        # what is known now, in case the SIGKILL comes before the kernel's own end status
+        record({"returncode": -signal.SIGKILL, "wall_seconds": round(time.monotonic() - started, 2)}, None,
+               getattr(kernel, "fallback", None))
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, stop)
     try:
         kernel, fallback = _start_kernel(settings, settings_file, connection_file, kernel_args, log, group, user)
+        kernel.fallback = fallback
         if settings.sandboxed:
             _link_sockets(connection_file, kernel.sandbox_pid())
         status, limit = _wait(kernel, settings, group)
-        usage = group.usage()
-        status["cpu_seconds"] = round(max(status.get("cpu_seconds", 0.0), usage["cpu_seconds"]), 2)
-        if group.bounds("memory"):  # what the sandbox held in all (the kernel's RSS counts the warm image's too)
-            status["peak_memory_mib"] = round(usage["peak_bytes"] / MIB, 1)
-        status.update(path=kernel.path, stopped_by=limit or ("memory" if usage["oom_kills"] else None),
-                      fallback=fallback, explanation=status.pop("failure", None) or _describe_end(
-                          status["returncode"], limit, bool(stopped), settings.limits, usage, settings.sandboxed))
-        Path(settings.status_file).write_text(json.dumps(status))  # before the clean-up, which a SIGKILL may cut
+        record(status, limit, fallback)  # before the clean-up, which a SIGKILL may cut short
     finally:
         if kernel is not None:
             kernel.close()
