@@ -101,13 +101,44 @@ def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, devi
         if on_epoch is not None:
             on_epoch(history)
     return history
-''', "`history['validation accuracy'][-1]` does not match the expected value"),
+''', "history['validation accuracy'] holds the validation losses and history['validation loss'] the accuracies",
+        visible=True),
     WrongAnswer("fit", '''
 def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None,
         show_progress=False):
     history = {"train loss": [], "validation loss": [], "validation accuracy": []}
     for epoch in range(1, epochs + 1):
         history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
+        accuracy, validation_loss = test_loop(validation_loader, model, loss_fn, device)
+        history["validation loss"].append(validation_loss)
+        history["validation accuracy"].append(accuracy)
+        if on_epoch is not None:
+            on_epoch(history)
+    return history
+''', "`the descriptions fit passed to train_loop with show_progress=True` is [None, None], expected "
+        "['epoch 1', 'epoch 2']", visible=True),
+    WrongAnswer("fit", '''
+def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None,
+        show_progress=False):
+    history = {"train loss": [], "validation loss": [], "validation accuracy": []}
+    for epoch in range(epochs):
+        description = f"epoch {epoch}" if show_progress else None
+        history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device, description))
+        accuracy, validation_loss = test_loop(validation_loader, model, loss_fn, device)
+        history["validation loss"].append(validation_loss)
+        history["validation accuracy"].append(accuracy)
+        if on_epoch is not None:
+            on_epoch(history)
+    return history
+''', "is ['epoch 0', 'epoch 1'], expected ['epoch 1', 'epoch 2']. With show_progress=True, each epoch passes its "
+        "own description, as the task writes it, with the epochs counted from 1.", visible=True),
+    WrongAnswer("fit", '''
+def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None,
+        show_progress=False):
+    history = {"train loss": [], "validation loss": [], "validation accuracy": []}
+    for epoch in range(1, epochs + 1):
+        description = f"epoch {epoch}" if show_progress else None
+        history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device, description))
         accuracy, validation_loss = test_loop(validation_loader, model, loss_fn, device)
         history["validation loss"].append(validation_loss)
         history["validation accuracy"].append(accuracy)
@@ -209,7 +240,14 @@ def best_epoch(validation_losses):
     WrongAnswer("best_epoch", '''
 def best_epoch(validation_losses):
     return min(validation_losses)
-''', "not the loss value itself", visible=True),
+''', "is 0.64, a loss from the list, expected the number of its epoch, an int", visible=True),
+    WrongAnswer("best_epoch", '''
+def best_epoch(validation_losses):
+    ordered = validation_losses
+    ordered.sort()
+    return validation_losses.index(ordered[0]) + 1
+''', "`the list after best_epoch(...)` is [0.64, 0.69, 0.71, 0.83, 0.92], expected [0.92, 0.71, 0.64, 0.69, 0.83]. "
+        "Do not change the list you were given (no .sort() on it)", visible=True),
     WrongAnswer("best_epoch", '''
 def best_epoch(validation_losses):
     return len(validation_losses) - validation_losses[::-1].index(min(validation_losses))
@@ -217,7 +255,8 @@ def best_epoch(validation_losses):
     WrongAnswer("best_epoch", '''
 def best_epoch(validation_losses):
     return torch.tensor(validation_losses).argmin() + 1
-''', "int(...) turns a tensor or a NumPy number into a plain int", visible=True),
+''', "is a Tensor, expected an int. Return the epoch number as a plain int: int(...) turns a tensor",
+        visible=True),
 ]
 
 # Answers that pass every visible test but solve only the visible examples.
@@ -239,8 +278,9 @@ def cross_entropy(logits, targets):
 def fit(model, train_loader, validation_loader, loss_fn, optimizer, epochs, device="cpu", on_epoch=None,
         show_progress=False):
     history = {"train loss": [], "validation loss": [], "validation accuracy": []}
-    for epoch in range(1, 5):
-        history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device))
+    for epoch in range(1, epochs + 1):
+        description = f"epoch {epoch}" if show_progress else None
+        history["train loss"].append(train_loop(train_loader, model, loss_fn, optimizer, device, description))
         accuracy, validation_loss = test_loop(validation_loader, model, loss_fn, device)
         history["validation loss"].append(validation_loss)
         history["validation accuracy"].append(accuracy)

@@ -134,6 +134,27 @@ def load_checkpoint(path, model, optimizer):
     optimizer.load_state_dict(checkpoint["optimizer"])
     return 0
 ''', "Use exactly the keys 'epoch', 'model' and 'optimizer'"),
+    WrongAnswer("checkpoint", '''
+def save_checkpoint(path, model, optimizer, epoch):
+    torch.save({"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict()}, path)
+
+def load_checkpoint(path, model, optimizer):
+    checkpoint = torch.load(path, weights_only=False)
+    model.load_state_dict(checkpoint["model"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    return checkpoint["epoch"]
+''', "load_checkpoint called torch.load with weights_only=False, expected weights_only=True", visible=True),
+    WrongAnswer("checkpoint", '''
+def save_checkpoint(path, model, optimizer, epoch):
+    torch.save({"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict()}, path)
+
+def load_checkpoint(path, model, optimizer):
+    checkpoint = torch.load(path, weights_only=True)
+    model.load_state_dict(checkpoint["model"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    return checkpoint["epoch"]
+''', "load_checkpoint called torch.load without map_location, expected the checkpoint loaded onto the CPU",
+        visible=True),
 
     # Exercise 8.5: onnx_logits
     WrongAnswer("onnx_logits", '''
@@ -144,7 +165,12 @@ def onnx_logits(path, images):
 def onnx_logits(path, images):
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     return torch.from_numpy(session.run(None, {"images": images.numpy()})[0])
-''', "Feed the graph's first input by its name"),
+''', "Feed the graph's first input by its name", visible=True),
+    WrongAnswer("onnx_logits", '''
+def onnx_logits(path, images):
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return torch.from_numpy(session.run(None, {session.get_inputs()[0].name: images})[0])
+''', "ONNX Runtime reads NumPy arrays, not torch tensors", visible=True),
     WrongAnswer("onnx_logits", '''
 def onnx_logits(path, images):
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
