@@ -1,9 +1,10 @@
 """Time Run All of each lesson in quick mode and in full mode, side by side; print a table.
 
-A benchmark, not a test: run it from the repository with `.venv/bin/python -m bench.bench_notebooks [lesson ...]`
-(`--quick-only`
-skips the full runs, which take most of the time). Each notebook runs in a fresh kernel (kernel start and
-imports included), in a temporary folder, in learner mode (not grading), as JupyterLab's Run All would:
+A benchmark, not a test: run it from the repository, `.venv/bin/python -m bench.bench_notebooks [lesson ...]`
+(`--quick-only` skips the full runs, which take most of the time). Each notebook runs in a fresh kernel
+(kernel start and imports included), in a temporary folder, in learner mode (not grading), as JupyterLab's
+Run All would, and the machine's load average is printed with the figures: on a busy machine every figure
+grows.
 
 - **untouched, quick**: the released lesson as a learner first gets it (lessons/NN), with ``COURSE_QUICK=1``;
   the lessons promise this under 2 minutes on 2 cores. Its raw tracebacks are counted (there should be none:
