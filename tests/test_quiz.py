@@ -1,5 +1,6 @@
 """helpers.quiz: instant feedback that tells right from wrong at a glance, and exactly one recorded letter."""
 
+import ast
 from html.parser import HTMLParser
 
 import pytest
@@ -142,3 +143,19 @@ def test_every_lesson_question_has_data_and_a_right_option():
                 assert len(right) == 1, f"{question_id}: expected one right option, found {right}"
                 assert set(data["explanations"]) == set(data["options"]), f"{question_id}: explain every option"
     assert used == set(questions), f"stored but never asked: {sorted(set(questions) - used)}"
+
+
+def test_each_stored_knowledge_check_shows_the_current_question_data():
+    """solutions/ stores what each check shows; after its options or explanations change, a refresh must follow."""
+    stale = []
+    for stem in written_lessons():
+        for cell in read(SOLUTIONS / f"{stem}.ipynb").cells:
+            grade_id = str(nbgrader_meta(cell).get("grade_id", ""))
+            if not (grade_id.startswith("quiz_") and grade_id.endswith("_widget")):
+                continue
+            call = ast.parse(cell.source).body[0].value
+            question_id, text = (ast.literal_eval(argument) for argument in call.args)
+            stored = ["".join(output.get("data", {}).get("text/html", "")) for output in cell.outputs]
+            if stored != [knowledge_check(question_id, text)._repr_html_()]:
+                stale.append(f"{stem}: {question_id}")
+    assert not stale, f"stored knowledge checks differ from their data (run `python -m grader refresh NN`): {stale}"
