@@ -225,6 +225,17 @@ def test_a_fork_bomb_gets_one_reason_however_its_kernel_ended(ending):
     assert "os._exit" not in reason and "shut the kernel down" in reason
 
 
+def test_a_kernel_that_stopped_answering_at_its_groups_memory_bound_is_told_so():
+    at_bound = {"oom_kills": 0, "memory_limit_hits": 3, "process_limit_hits": 0}
+    reason = launcher._describe_end(-9, None, True, LIMITS, at_bound, True)
+    assert reason.startswith("the notebook used more than") and "of memory" in reason, reason
+    # a kernel that ended by itself is not blamed on memory for having touched its bound once
+    blamed_on_memory = "the notebook used more than"
+    assert not launcher._describe_end(1, None, False, LIMITS, at_bound, True).startswith(blamed_on_memory)
+    untouched = {**at_bound, "memory_limit_hits": 0}
+    assert not launcher._describe_end(-9, None, True, LIMITS, untouched, True).startswith(blamed_on_memory)
+
+
 def test_warm_processes_of_a_killed_run_are_stopped_when_the_next_run_starts(tmp_path):
     dead = subprocess.Popen(["true"])
     dead.wait()  # a worker that was killed: its pid is gone

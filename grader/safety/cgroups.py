@@ -234,20 +234,22 @@ class SandboxGroup:
 
     def usage(self) -> dict:
         """CPU seconds and peak memory of every process the group ever held, and whether a limit was hit."""
-        cpu, peak, oom_kills, process_limit_hits = 0.0, 0, 0, 0
+        cpu, peak, oom_kills, process_limit_hits, memory_limit_hits = 0.0, 0, 0, 0, 0
         for hierarchy, directory in self.directories:
             if hierarchy.version == 2:
                 cpu = max(cpu, _read_number(directory / "cpu.stat", "usage_usec") / 1e6)
                 peak = max(peak, _read_number(directory / "memory.peak"))
                 oom_kills += _read_number(directory / "memory.events", "oom_kill")
+                memory_limit_hits += _read_number(directory / "memory.events", "max")
                 process_limit_hits += _read_number(directory / "pids.events", "max")
             else:
                 cpu = max(cpu, _read_number(directory / "cpuacct.usage") / 1e9)
                 peak = max(peak, _read_number(directory / "memory.max_usage_in_bytes"))
                 oom_kills += _read_number(directory / "memory.oom_control", "oom_kill")
+                memory_limit_hits += _read_number(directory / "memory.failcnt")
                 process_limit_hits += _read_number(directory / "pids.events", "max")
         return {"cpu_seconds": cpu, "peak_bytes": peak, "oom_kills": oom_kills,
-                "process_limit_hits": process_limit_hits}
+                "memory_limit_hits": memory_limit_hits, "process_limit_hits": process_limit_hits}
 
     def kill(self) -> None:
         """Kill every process in the group (the group stays, for :meth:`usage`, until :meth:`remove`)."""

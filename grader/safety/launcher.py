@@ -309,7 +309,8 @@ def _gib(size: int) -> str:
 def _describe_end(returncode: int, limit: str | None, stopped: bool, limits: Limits, usage: dict,
                   sandboxed: bool) -> str:
     """Why the kernel ended, one reason per way it can end (the first that holds, in this order)."""
-    if limit == "memory" or usage.get("oom_kills"):
+    # A group at its memory bound reclaims and kills; its kernel may stop answering before a kill is counted.
+    if limit == "memory" or usage.get("oom_kills") or (stopped and usage.get("memory_limit_hits")):
         return (f"the notebook used more than {_gib(sandbox_memory_bytes(limits, sandboxed))} of memory "
                 f"({'its processes and its /tmp together' if sandboxed else 'its processes together'}) "
                 "and its kernel was stopped")

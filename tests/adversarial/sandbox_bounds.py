@@ -35,8 +35,10 @@ for _ in range(20):
     except OSError:
         break
     if _pid == 0:
+        _hoard = []  # as much as this process's own limit allows: together, past the sandbox's memory
         try:
-            _block = bytearray(320 * 2**20)
+            while True:
+                _hoard.append(bytearray(32 * 2**20))
         except MemoryError:
             pass
         time.sleep(30)
@@ -81,6 +83,8 @@ def cases() -> list[Case]:
         # On top of a wrong answer: an escape that worked would show no more points, but says so in the outputs.
         Case("escape_attempts", lambda ctx: answered(ctx, describe=ESCAPE_ATTEMPTS + WRONG_DESCRIBE), FULL - 1,
              "escape attempts: unshare refused / mount refused", {"risky import"}),
-        # Forged file reports add nothing: no hidden block of lesson 02 asks for a file, so none is loaded.
-        Case("forged_checkpoints", lambda ctx: answered(ctx, describe=FORGED_CHECKPOINTS), FULL - 1),
+        # Forged file reports add nothing: no hidden block of lesson 02 asks for a file, so none is loaded; the
+        # reports, shown outside any observation block, are named as forged.
+        Case("forged_checkpoints", lambda ctx: answered(ctx, describe=FORGED_CHECKPOINTS), FULL - 1,
+             "outside the test's observation block", {"forged report"}, tampered=True),
     ]
