@@ -90,7 +90,9 @@ def test_each_graded_notebook_has_its_kernels_cost_in_the_export_and_the_class_r
         row = rows[student]
         assert row["kernel_path"] == "warm", row
         assert 0 < float(row["kernel_cpu_seconds"]) < 600, row  # measured, within the CPU limit
-        assert float(row["kernel_peak_memory_mib"]) > 200, row  # torch alone is resident in more than that
+        # the sandbox group's peak: what the kernel allocated itself (pages of the warm image it shares with the
+        # warm process are charged there), which a Python kernel running the lesson's cells keeps above 64 MiB
+        assert float(row["kernel_peak_memory_mib"]) > 64, row
         assert float(row["kernel_wall_seconds"]) >= float(row["kernel_cpu_seconds"]) - 1, row  # one busy thread
     assert [rows["broken"][key] for key in ("kernel_cpu_seconds", "kernel_path")] == ["", ""], "never ran"
     cpu = {student: float(rows[student]["kernel_cpu_seconds"]) for student in ("correct", "blank")}
