@@ -10,6 +10,7 @@ import sys
 import tempfile
 import threading
 import time
+import types
 from pathlib import Path
 
 import nbformat
@@ -223,6 +224,31 @@ def test_a_fork_bomb_gets_one_reason_however_its_kernel_ended(ending):
     reason = launcher._describe_end(ending["returncode"], None, ending["stopped"], LIMITS, usage, True)
     assert reason.startswith(f"the notebook tried to run more than {LIMITS.processes} processes"), reason
     assert "os._exit" not in reason and "shut the kernel down" in reason
+
+
+class _Group:
+    def __init__(self, pids_bounded: bool, usage: dict):
+        self.pids_bounded, self._usage = pids_bounded, usage
+
+    def bounds(self, controller: str) -> bool:
+        return controller == "pids" and self.pids_bounded
+
+    def usage(self) -> dict:
+        return self._usage
+
+
+def test_a_group_at_its_task_bound_stops_the_kernel_with_the_fork_bomb_reason():
+    quiet = {"oom_kills": 0, "process_limit_hits": 0}
+    settings = types.SimpleNamespace(sandboxed=False, limits=LIMITS)
+    deadline, grader = time.monotonic() + 60, os.getppid()
+    assert launcher._limit_reached(None, settings, deadline, grader, _Group(True, quiet)) is None
+    hit = _Group(True, {**quiet, "process_limit_hits": 1})
+    assert launcher._limit_reached(None, settings, deadline, grader, hit) == "processes"
+    reason = launcher._describe_end(-9, "processes", False, LIMITS, hit.usage(), True)
+    assert reason.startswith(f"the notebook tried to run more than {LIMITS.processes} processes"), reason
+    # the kernel's own RLIMIT_NPROC sits above the group's bound where there is one, so the group's is met first
+    assert launcher.kernel_process_limit(LIMITS, _Group(True, quiet)) > LIMITS.processes + cgroups.OWN_PROCESSES
+    assert launcher.kernel_process_limit(LIMITS, _Group(False, quiet)) == LIMITS.processes
 
 
 def test_a_kernel_that_stopped_answering_at_its_groups_memory_bound_is_told_so():

@@ -22,7 +22,7 @@ from pathlib import Path
 import psutil
 
 from grader.safety import syscalls
-from grader.safety.cgroups import SandboxGroup
+from grader.safety.cgroups import OWN_PROCESSES, SandboxGroup
 from grader.safety.confine import apply_limits
 from grader.safety.sandbox import (
     CONNECTION_INSIDE,
@@ -96,7 +96,8 @@ class ColdKernel:
                  user: SandboxUser | None, connection: Path):
         self.group, self.ended = group, None
         argv = command(settings, connection, kernel_args, user.uid if user else None)
-        confine = _confine_child(group, settings.limits.as_dict())
+        confine = _confine_child(group, {**settings.limits.as_dict(),
+                                         "processes": kernel_process_limit(settings.limits, group)})
         if settings.sandboxed:
             self.process, self._sandbox_pid = _start_sandboxed(argv, confine, stdout=log, stderr=log)
         else:
@@ -176,7 +177,8 @@ class WarmKernel:
             self.connection = request_kernel(
                 settings.warm_socket, {"settings": str(settings_file), "uid": user.uid if user else None,
                                        "connection_file": CONNECTION_INSIDE if settings.sandboxed else str(connection),
-                                       "cgroup": group.procs_files()}, self.pidfd)
+                                       "cgroup": group.procs_files(),
+                                       "processes": kernel_process_limit(settings.limits, group)}, self.pidfd)
         except WarmUnavailable:
             self.close()
             raise
@@ -251,13 +253,16 @@ def _start_sandboxed(argv: list[str], confine, holder: bool = False, **options) 
 def _limit_reached(kernel, settings: KernelSettings, deadline: float, grader: int,
                    group: SandboxGroup) -> str | None:
     """What stops the kernel now, if anything: its time limit, its grading process gone, its sandbox's
-    memory (the OOM killer struck inside its group), or a full disk."""
+    memory (the OOM killer struck inside its group), its group's task bound (a fork bomb), or a full disk."""
     if time.monotonic() >= deadline:
         return "time"
     if os.getppid() != grader:
         return "orphaned"
-    if group.usage()["oom_kills"]:
+    usage = group.usage()
+    if usage["oom_kills"]:
         return "memory"
+    if usage["process_limit_hits"]:
+        return "processes"
     if settings.sandboxed and _disk_full(kernel.sandbox_pid()):
         return "disk"
     return None
@@ -266,7 +271,7 @@ def _limit_reached(kernel, settings: KernelSettings, deadline: float, grader: in
 def _wait(kernel, settings: KernelSettings, group: SandboxGroup) -> tuple[dict, str | None]:
     """Wait for the kernel to end, stopping it at the notebook's time limit, when its memory or disk is
     full, or when the grading process that started it is gone (a killed run leaves no kernel behind);
-    return its end status and what stopped it (None, "time", "memory", "disk" or "orphaned")."""
+    return its end status and what stopped it (None, "time", "memory", "processes", "disk" or "orphaned")."""
     deadline, grader = time.monotonic() + settings.limits.notebook_seconds, os.getppid()
     while True:
         status = kernel.wait(min(POLL_SECONDS, max(deadline - time.monotonic(), 0.01)))
@@ -296,6 +301,13 @@ def command(settings: KernelSettings, connection_file: Path, kernel_args: list[s
     return sandbox + drop_privileges + kernel
 
 
+def kernel_process_limit(limits: Limits, group: SandboxGroup) -> int:
+    """The kernel's RLIMIT_NPROC: the notebook's process limit, or, where its sandbox's group bounds its tasks,
+    a few more, so that the group's bound is met first: the launcher watches it and stops a fork bomb with
+    one reason, where a failed fork alone leaves the outcome to chance (the kernel may or may not recover)."""
+    return limits.processes + (OWN_PROCESSES + 4 if group.bounds("pids") else 0)
+
+
 def sandbox_memory_bytes(limits: Limits, sandboxed: bool) -> int:
     """What a sandbox's group may hold in memory: the notebook's memory and, sandboxed, its /tmp (a tmpfs,
     held in RAM too)."""
@@ -319,7 +331,7 @@ def _describe_end(returncode: int, limit: str | None, stopped: bool, limits: Lim
                 "and its kernel was stopped")
     if limit == "time":
         return f"the notebook ran past its time limit of {limits.notebook_seconds} s and its kernel was stopped"
-    if usage.get("process_limit_hits") and (stopped or returncode != 0):
+    if limit == "processes" or (usage.get("process_limit_hits") and (stopped or returncode != 0)):
         return (f"the notebook tried to run more than {limits.processes} processes and threads at once (a fork "
                 "bomb?); it stopped answering, so the grader shut the kernel down")
     if stopped:

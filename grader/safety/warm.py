@@ -199,7 +199,9 @@ def _become_kernel(settings: dict, request: dict, log: int, group: list[int]) ->
         os.environ.update(settings["env"])
         os.chdir("/sandbox/work" if settings["sandboxed"] else str(Path(settings["scratch"]) / "work"))
         limits = settings["limits"]
-        apply_limits({**limits, "memory_bytes": limits["memory_bytes"] + _IMAGE_EXTRA_BYTES})
+        processes = request.get("processes")  # the launcher's, above the group's task bound where there is one
+        apply_limits({**limits, "memory_bytes": limits["memory_bytes"] + _IMAGE_EXTRA_BYTES,
+                      "processes": processes if isinstance(processes, int) and processes > 0 else limits["processes"]})
         if settings["sandboxed"]:
             drop_privileges(request["uid"])
             if _SECCOMP is not None:

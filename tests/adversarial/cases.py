@@ -233,7 +233,7 @@ def base_cases() -> list[Case]:
                                                  "    _hoard.append(bytearray(2**28))\n"), FULL - 1, "MemoryError"),
         Case("fork_bomb", lambda ctx: prefixed(ctx, "describe", "import os\nwhile True:\n    try:\n"
                                                "        os.fork()\n    except OSError:\n        pass\n"),
-             0, "shut the kernel down", {"risky call"}),
+             0, "processes and threads at once (a fork bomb?)", {"risky call"}),
         Case("hung_by_patching", lambda ctx: prefixed(ctx, "describe", "import builtins\ndef _stuck(*args):\n"
                                                       "    while True:\n        pass\nbuiltins.isinstance = _stuck\n"
                                                       "isinstance(1, int)"),
